@@ -1,0 +1,48 @@
+# vecdb: PGXS build of a C++17 PostgreSQL extension.
+EXTENSION = vecdb
+EXTVERSION = 0.1.0
+MODULE_big = vecdb
+
+# Every .cpp under src/ is part of the shared library; src/core is plain C++.
+SRCS := $(sort $(shell find src -name '*.cpp'))
+OBJS = $(SRCS:.cpp=.o)
+
+# The install script is assembled from one file per feature area.
+INSTALL_PARTS := $(sort $(wildcard sql/install/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# pg_regress scripts: every sql/*.sql except the install and upgrade scripts.
+REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+# Hidden by default so core/library symbols never clash with other modules;
+# PGDLLEXPORT marks what Postgres must find (V1 functions, magic, _PG_init).
+PG_CPPFLAGS = -I$(srcdir)/src "-DPGDLLEXPORT=__attribute__((visibility(\"default\")))"
+PG_CXXFLAGS = -std=c++17 -O3 -Wall -Wextra -Wno-unused-parameter -Wno-register \
+              -Wno-missing-field-initializers -fno-strict-aliasing -fvisibility=hidden
+SHLIB_LINK = -lstdc++ -lopenblas -lpthread
+
+# No JIT bitcode: the C++ sources gain nothing from it and clang rejects some flags.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(INSTALL_PARTS)
+	cat $^ > $@
+
+# SIMD kernels: each file is compiled for its own instruction set and only
+# called after a run-time CPU check, so the library runs on any x86-64.
+src/core/distance/kernels_avx2.o: override CXXFLAGS += -mavx2 -mfma -mf16c -mpopcnt
+src/core/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vpopcntdq -mfma -mf16c -mpopcnt
+
+# Headers are not tracked by PGXS; rebuild everything when any of them changes.
+$(OBJS): $(shell find src -name '*.h')
+
+.PHONY: demo test
+demo:
+	bash scripts/demo
+test:
+	bash scripts/test

@@ -1,0 +1,7 @@
+-- vecdb install script, assembled by the Makefile from sql/install/*.sql.
+\echo Use "CREATE EXTENSION vecdb" to load this file. \quit
+
+-- Diagnostic: raises a C++ exception of the given kind inside core code so
+-- tests can check that the glue guard turns it into a clean ERROR.
+CREATE FUNCTION vecdb_guard_selftest(kind text) RETURNS void
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;

@@ -1,0 +1,119 @@
+// Plain scalar kernels: the baseline level and the reference for the others.
+#include "core/distance/kernels.h"
+#include "core/distance/half.h"
+
+#include <cmath>
+
+namespace vecdb::core {
+namespace {
+
+float l2_squared_f32(const float* a, const float* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float d = a[i] - b[i];
+        sum += d * d;
+    }
+    return sum;
+}
+
+float dot_f32(const float* a, const float* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        sum += a[i] * b[i];
+    return sum;
+}
+
+float l1_f32(const float* a, const float* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        sum += std::fabs(a[i] - b[i]);
+    return sum;
+}
+
+void cosine_parts_f32(const float* a, const float* b, size_t n, float* dot, float* na, float* nb) {
+    float d = 0.0f, x = 0.0f, y = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        d += a[i] * b[i];
+        x += a[i] * a[i];
+        y += b[i] * b[i];
+    }
+    *dot = d;
+    *na = x;
+    *nb = y;
+}
+
+float l2_squared_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float d = half_to_float(a[i]) - half_to_float(b[i]);
+        sum += d * d;
+    }
+    return sum;
+}
+
+float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        sum += half_to_float(a[i]) * half_to_float(b[i]);
+    return sum;
+}
+
+float l1_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        sum += std::fabs(half_to_float(a[i]) - half_to_float(b[i]));
+    return sum;
+}
+
+void cosine_parts_f16(const uint16_t* a, const uint16_t* b, size_t n, float* dot, float* na, float* nb) {
+    float d = 0.0f, x = 0.0f, y = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float fa = half_to_float(a[i]), fb = half_to_float(b[i]);
+        d += fa * fb;
+        x += fa * fa;
+        y += fb * fb;
+    }
+    *dot = d;
+    *na = x;
+    *nb = y;
+}
+
+uint64_t hamming(const uint8_t* a, const uint8_t* b, size_t nbytes) {
+    uint64_t count = 0;
+    for (size_t i = 0; i < nbytes; i++)
+        count += static_cast<uint64_t>(__builtin_popcount(static_cast<unsigned>(a[i] ^ b[i])));
+    return count;
+}
+
+void and_or_popcount(const uint8_t* a, const uint8_t* b, size_t nbytes, uint64_t* inter, uint64_t* uni) {
+    uint64_t i_count = 0, u_count = 0;
+    for (size_t i = 0; i < nbytes; i++) {
+        i_count += static_cast<uint64_t>(__builtin_popcount(static_cast<unsigned>(a[i] & b[i])));
+        u_count += static_cast<uint64_t>(__builtin_popcount(static_cast<unsigned>(a[i] | b[i])));
+    }
+    *inter = i_count;
+    *uni = u_count;
+}
+
+const DistanceKernels table = {
+    "scalar", KernelLevel::scalar,
+    l2_squared_f32, dot_f32, l1_f32, cosine_parts_f32,
+    l2_squared_f16, dot_f16, l1_f16, cosine_parts_f16,
+    hamming, and_or_popcount,
+};
+
+}  // namespace
+
+const DistanceKernels& scalar_kernels() { return table; }
+
+float cosine_from_parts(float dot, float norm_a, float norm_b) {
+    double similarity = static_cast<double>(dot) / std::sqrt(static_cast<double>(norm_a) * norm_b);
+    if (std::isnan(similarity))
+        return NAN;
+    // rounding can push |similarity| just past 1
+    if (similarity > 1.0) similarity = 1.0;
+    if (similarity < -1.0) similarity = -1.0;
+    return static_cast<float>(1.0 - similarity);
+}
+
+}  // namespace vecdb::core
