@@ -8,6 +8,7 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "access/genam.h"
+#include "access/relscan.h"
 #include "access/generic_xlog.h"
 #include "access/reloptions.h"
 #include "catalog/pg_type.h"
