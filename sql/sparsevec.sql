@@ -21,30 +21,30 @@ SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'sv_t
 SELECT sparsevec_send('{1:1.5,3:2}/5');
 SELECT sparsevec_send('{}/3');
 -- distances
-SELECT l2_distance('{1:3}/3', '{2:4}/3');
+SELECT l2_distance('{1:3}/3'::sparsevec, '{2:4}/3');
 SELECT '{1:3}/3'::sparsevec <-> '{2:4}/3';
 SELECT sparsevec_l2_squared_distance('{1:3}/3', '{2:4}/3');
-SELECT l2_distance('{1:1,3:2}/3', '{1:1,3:2}/3');
-SELECT inner_product('{1:1,2:2,3:3}/4', '{2:4,3:0.5,4:8}/4');
+SELECT l2_distance('{1:1,3:2}/3'::sparsevec, '{1:1,3:2}/3');
+SELECT inner_product('{1:1,2:2,3:3}/4'::sparsevec, '{2:4,3:0.5,4:8}/4');
 SELECT sparsevec_negative_inner_product('{1:1,2:2,3:3}/4', '{2:4,3:0.5,4:8}/4');
 SELECT '{1:1,2:2,3:3}/4'::sparsevec <#> '{2:4,3:0.5,4:8}/4';
-SELECT cosine_distance('{1:1,2:1}/2', '{1:1,2:1}/2');
-SELECT cosine_distance('{1:1}/2', '{2:1}/2');
-SELECT cosine_distance('{1:1}/2', '{1:-2}/2');
+SELECT cosine_distance('{1:1,2:1}/2'::sparsevec, '{1:1,2:1}/2');
+SELECT cosine_distance('{1:1}/2'::sparsevec, '{2:1}/2');
+SELECT cosine_distance('{1:1}/2'::sparsevec, '{1:-2}/2');
 SELECT round(('{1:3,2:4}/2'::sparsevec <=> '{1:4,2:3}/2')::numeric, 6);
-SELECT cosine_distance('{}/2', '{1:1}/2');
-SELECT l1_distance('{1:1,3:-2}/4', '{2:1.5,3:2}/4');
+SELECT cosine_distance('{}/2'::sparsevec, '{1:1}/2');
+SELECT l1_distance('{1:1,3:-2}/4'::sparsevec, '{2:1.5,3:2}/4');
 SELECT '{1:1,3:-2}/4'::sparsevec <+> '{2:1.5,3:2}/4';
-SELECT l1_distance('{}/2', '{}/2');
+SELECT l1_distance('{}/2'::sparsevec, '{}/2');
 -- commutators are registered
 SELECT oprname, oprcom::regoperator FROM pg_operator
   WHERE oprleft = 'sparsevec'::regtype AND oprname IN ('<->', '<#>', '<=>', '<+>') ORDER BY oprname;
 -- norms
-SELECT l2_norm('{1:3,5:4}/5');
-SELECT l2_norm('{}/5');
-SELECT l2_normalize('{1:3,5:4}/5');
-SELECT l2_normalize('{}/5');
-SELECT l2_normalize('{2:-2}/3');
+SELECT l2_norm('{1:3,5:4}/5'::sparsevec);
+SELECT l2_norm('{}/5'::sparsevec);
+SELECT l2_normalize('{1:3,5:4}/5'::sparsevec);
+SELECT l2_normalize('{}/5'::sparsevec);
+SELECT l2_normalize('{2:-2}/3'::sparsevec);
 -- nearest neighbours by each metric
 SELECT id, v <-> '{1:1,2:2}/4' AS d FROM sv_t ORDER BY v <-> '{1:1,2:2}/4', id;
 SELECT id FROM sv_t ORDER BY v <#> '{4:1}/4', id;

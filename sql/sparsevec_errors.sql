@@ -92,11 +92,11 @@ SELECT '{}/1'::sparsevec(1, 2);
 -- operands of different dimensions
 SELECT '{1:1}/3'::sparsevec <-> '{1:1}/4';
 \echo :LAST_ERROR_SQLSTATE
-SELECT inner_product('{1:1}/3', '{1:1}/4');
+SELECT inner_product('{1:1}/3'::sparsevec, '{1:1}/4');
 \echo :LAST_ERROR_SQLSTATE
-SELECT cosine_distance('{1:1}/3', '{1:1}/4');
+SELECT cosine_distance('{1:1}/3'::sparsevec, '{1:1}/4');
 \echo :LAST_ERROR_SQLSTATE
-SELECT l1_distance('{1:1}/3', '{1:1}/4');
+SELECT l1_distance('{1:1}/3'::sparsevec, '{1:1}/4');
 \echo :LAST_ERROR_SQLSTATE
 SELECT sparsevec_l2_squared_distance('{1:1}/3', '{1:1}/4');
 \echo :LAST_ERROR_SQLSTATE
