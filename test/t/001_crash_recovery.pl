@@ -32,14 +32,21 @@ for my $method (index_methods()) {
 
 	# let some inserts commit, then crash the server
 	$node->poll_query_until('postgres', "SELECT count(*) > 400 FROM $table") or die "no inserts";
+	my $postmaster_pid = $node->{_pid};
 	$node->kill9;
 	$bench->finish;
 
 	# The old backends notice the dead postmaster and exit; retry until the
-	# new postmaster can take over the shared memory.
+	# new postmaster can take over. A killed postmaster whose parent is a
+	# PID 1 that does not reap children stays a zombie, which Postgres takes
+	# for a live postmaster: its lock file is stale then, so remove it.
 	my $started = 0;
 	for (1 .. 50) {
-		last if ($started = eval { $node->start(fail_ok => 1) });
+		if (process_is_zombie($postmaster_pid)) {
+			unlink($node->data_dir . '/postmaster.pid');
+		}
+		last if ($started = $node->start(fail_ok => 1));
+		$node->{_pid} = undef;    # start() read the stale lock file
 		usleep(200_000);
 	}
 	ok($started, "$method->{am}: server restarts after kill -9");
@@ -61,3 +68,12 @@ for my $method (index_methods()) {
 
 $node->stop;
 done_testing();
+
+# Whether a process exists only as an unreaped zombie.
+sub process_is_zombie {
+	my ($pid) = @_;
+	open(my $fh, '<', "/proc/$pid/stat") or return 0;
+	my $stat = <$fh>;
+	close($fh);
+	return $stat =~ /^\d+ \(.*\) Z /;
+}

@@ -27,17 +27,17 @@ for my $method (index_methods()) {
 		[qr{^$}],
 		"$method->{am}: 4 sessions insert and search concurrently",
 		{
-			"insert_$method->{am}" => "WITH n AS (INSERT INTO $table (category, embedding) SELECT 3, "
+			"insert_$method->{am}" => "WITH n AS (INSERT INTO $table (category, embedding) SELECT 7, "
 			  . vector_sql($seed, $dim) . " RETURNING 1) INSERT INTO ${table}_log SELECT 1 FROM n;",
-			"search_$method->{am}" => "$method->{settings} SELECT id FROM $table WHERE category = 3 "
+			"search_$method->{am}" => "$method->{settings} SELECT id FROM $table WHERE category = 7 "
 			  . "ORDER BY embedding <-> " . vector_sql($seed, $dim) . " LIMIT 5;",
 		});
 
 	my $logged = $node->safe_psql('postgres', "SELECT count(*) FROM ${table}_log");
-	my $inserted = $node->safe_psql('postgres', "SELECT count(*) FROM $table WHERE category = 3");
+	my $inserted = $node->safe_psql('postgres', "SELECT count(*) FROM $table WHERE category = 7");
 	is($inserted, $logged, "$method->{am}: every committed insert is in the table");
 	my $through_index = $node->safe_psql('postgres',
-		"SET enable_seqscan = off; SELECT count(*) FROM (SELECT id FROM $table WHERE category = 3 ORDER BY embedding <-> "
+		"SET enable_seqscan = off; SELECT count(*) FROM (SELECT id FROM $table WHERE category = 7 ORDER BY embedding <-> "
 		  . vector_sql(1, $dim) . " LIMIT 1000000) s");
 	is($through_index, $logged, "$method->{am}: the index finds every inserted row");
 	assert_index_matches_seqscan($node, 'postgres', $table, $dim, $method, "$method->{am} after concurrent load");
