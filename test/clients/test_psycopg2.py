@@ -205,7 +205,7 @@ class Psycopg2Test(unittest.TestCase):
         self.cur.execute("DROP TABLE rt, rt2")
 
     def test_corrupt_binary_input_is_rejected(self):
-        bad = struct.pack(">iiiiif", 5, 1, 0, 5, 1.0)  # index 5 for dim 5
+        bad = struct.pack(">iiiif", 5, 1, 0, 5, 1.0)  # index 5 for dim 5
         with self.assertRaises(psycopg2.Error) as ctx:
             self.copy_in_binary("items (id, s)", [[struct.pack(">i", 9), bad]])
         self.assertEqual(ctx.exception.pgcode, "22P03")
