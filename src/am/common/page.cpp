@@ -61,13 +61,14 @@ void vecdb_free_page(Relation index, BlockNumber blkno) {
     RecordFreeIndexPage(index, blkno);
 }
 
-VecdbMetaHeader vecdb_read_meta_header(Relation index, uint16 am) {
+VecdbMetaHeader vecdb_read_metapage(Relation index, uint16 am, void* body, Size body_size) {
     Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
     vecdb_page_check(index, page, VECDB_METAPAGE_BLKNO, VECDB_PAGE_META);
     VecdbMetaHeader header;
     memcpy(&header, PageGetContents(page), sizeof header);
+    if (body_size > 0) memcpy(body, VecdbMetaBody(page), body_size);
     UnlockReleaseBuffer(buffer);
     if (header.magic != VECDB_MAGIC || header.am != am)
         ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),

@@ -50,8 +50,9 @@ Buffer vecdb_allocate_page(Relation index);
 // Marks a page free (WAL-logged) and offers it to the free space map.
 void vecdb_free_page(Relation index, BlockNumber blkno);
 
-// Reads the metapage header, checking it belongs to the expected AM.
-VecdbMetaHeader vecdb_read_meta_header(Relation index, uint16 am);
+// Reads the metapage, checking it belongs to the expected AM: returns the
+// common header and copies body_size bytes of the AM's body into body.
+VecdbMetaHeader vecdb_read_metapage(Relation index, uint16 am, void* body, Size body_size);
 
 // Writes a fresh metapage (WAL-logged) whose AM-specific body is `body`.
 void vecdb_write_new_metapage(Relation index, ForkNumber fork, const VecdbMetaHeader* header,

@@ -83,7 +83,7 @@ VECDB_FUNCTION(vecdb_index_stats) {
         pg_class_aclcheck(index->rd_index->indrelid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                         errmsg("permission denied for index %s", RelationGetRelationName(index))));
-    VecdbMetaHeader header = vecdb_read_meta_header(index, VECDB_AM_FLAT);
+    VecdbMetaHeader header = vecdb_read_metapage(index, VECDB_AM_FLAT, NULL, 0);
     Relation heap = table_open(index->rd_index->indrelid, AccessShareLock);
     IndexCounts counts;
     memset(&counts, 0, sizeof counts);

@@ -18,13 +18,8 @@ void flat_init_metapage(Relation index, ForkNumber fork) {
 
 // Reads the flat-specific part of the metapage.
 FlatMetaData flat_read_meta(Relation index) {
-    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
-    LockBuffer(buffer, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buffer);
-    vecdb_page_check(index, page, VECDB_METAPAGE_BLKNO, VECDB_PAGE_META);
     FlatMetaData meta;
-    memcpy(&meta, VecdbMetaBody(page), sizeof meta);
-    UnlockReleaseBuffer(buffer);
+    vecdb_read_metapage(index, VECDB_AM_FLAT, &meta, sizeof meta);
     return meta;
 }
 
