@@ -4,21 +4,14 @@
 // A WHERE clause that rejects rows simply asks for more, so filtered
 // ORDER BY ... LIMIT k queries return exactly what a sequential scan would.
 #include "am/flat/flat.h"
-#include "core/topk/batch_select.h"
-
-using vecdb::core::ScoredItem;
-
-#define FLAT_FIRST_BATCH 64
+#include "am/common/scan_queue.h"
 
 typedef struct FlatScanOpaqueData {
     MemoryContext context;  // everything below lives here; reset on rescan
     VecdbMetric metric;
     bool collected;
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
-    ScoredItem* items;      // one per non-NULL entry
-    size_t nitems, capacity, next, ordered_end, batch;
-    ItemPointerData* null_rows;  // rows whose distance is NULL, returned last
-    size_t nnull, null_capacity, next_null;
+    VecdbScanQueue queue;   // every row, scored, handed out nearest first
     char* external_buffer;  // reassembly space for out-of-line values
     Size external_capacity;
 } FlatScanOpaqueData;
@@ -46,11 +39,7 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     MemoryContextReset(so->context);
     so->collected = false;
     so->query = NULL;
-    so->items = NULL;
-    so->nitems = so->capacity = so->next = so->ordered_end = 0;
-    so->batch = FLAT_FIRST_BATCH;
-    so->null_rows = NULL;
-    so->nnull = so->null_capacity = so->next_null = 0;
+    vecdb_scan_queue_reset(&so->queue, so->context);
     so->external_buffer = NULL;
     so->external_capacity = 0;
 
@@ -59,32 +48,6 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
         MemoryContextSwitchTo(old);
     }
-}
-
-// Remembers a row whose distance is NULL (NULL vector or NULL query).
-static void push_null_row(FlatScanOpaque so, ItemPointer tid) {
-    if (so->nnull == so->null_capacity) {
-        so->null_capacity = Max(so->null_capacity * 2, 64);
-        Size bytes = so->null_capacity * sizeof(ItemPointerData);
-        so->null_rows = so->null_rows ? (ItemPointerData*)repalloc_huge(so->null_rows, bytes)
-                                      : (ItemPointerData*)MemoryContextAllocHuge(so->context, bytes);
-    }
-    so->null_rows[so->nnull++] = *tid;
-}
-
-// Remembers a row and its distance key.
-static void push_item(FlatScanOpaque so, ItemPointer tid, double key) {
-    if (so->nitems == so->capacity) {
-        so->capacity = Max(so->capacity * 2, 1024);
-        Size bytes = so->capacity * sizeof(ScoredItem);
-        so->items = so->items ? (ScoredItem*)repalloc_huge(so->items, bytes)
-                              : (ScoredItem*)MemoryContextAllocHuge(so->context, bytes);
-    }
-    ScoredItem* item = &so->items[so->nitems++];
-    item->key = key;
-    item->block = ItemPointerGetBlockNumberNoCheck(tid);
-    item->offset = ItemPointerGetOffsetNumberNoCheck(tid);
-    item->spare = 0;
 }
 
 // The stored value of an entry, reassembling it when it is out of line.
@@ -113,11 +76,11 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
         if (!ItemIdIsNormal(item_id)) continue;
         FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
         if ((entry->flags & FLAT_ENTRY_NULL) || so->query == NULL) {
-            push_null_row(so, &entry->heap_tid);
+            vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
             continue;
         }
         double key = vecdb_metric_key(&so->metric, so->query, entry_value(scan, so, entry));
-        push_item(so, &entry->heap_tid, key);
+        vecdb_scan_queue_push(&so->queue, &entry->heap_tid, key);
     }
 }
 
@@ -158,26 +121,7 @@ bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {
                         errmsg("flat index scans only go forward")));
     if (!so->collected) collect(scan, so);
 
-    scan->xs_recheck = false;
-    scan->xs_recheckorderby = false;
-    if (so->next < so->nitems) {
-        if (so->next == so->ordered_end) {
-            so->ordered_end += vecdb::core::order_next_batch(so->items, so->next, so->nitems, so->batch);
-            so->batch = Min(so->batch * 2, (size_t)1 << 20);
-        }
-        const ScoredItem* item = &so->items[so->next++];
-        ItemPointerSet(&scan->xs_heaptid, item->block, item->offset);
-        scan->xs_orderbyvals[0] = Float8GetDatum(vecdb_metric_key_to_distance(&so->metric, item->key));
-        scan->xs_orderbynulls[0] = false;
-        return true;
-    }
-    if (so->next_null < so->nnull) {
-        scan->xs_heaptid = so->null_rows[so->next_null++];
-        scan->xs_orderbyvals[0] = (Datum)0;
-        scan->xs_orderbynulls[0] = true;
-        return true;
-    }
-    return false;
+    return vecdb_scan_queue_return_next(&so->queue, scan, &so->metric);
 }
 
 void flat_end_scan(IndexScanDesc scan) {
