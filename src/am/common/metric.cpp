@@ -1,6 +1,8 @@
 // Maps opclass support functions to SIMD kernels, with fmgr as the fallback.
 #include "am/common/metric.h"
+#include "types/sparsevec.h"
 #include "types/vector.h"
+#include "core/distance/sparse.h"
 
 #include <cmath>
 
@@ -26,6 +28,10 @@ static const struct {
     {"halfvec_negative_inner_product", VECDB_KEY_HALFVEC_IP},
     {"halfvec_cosine_distance", VECDB_KEY_HALFVEC_COSINE},
     {"halfvec_l1_distance", VECDB_KEY_HALFVEC_L1},
+    {"sparsevec_l2_distance", VECDB_KEY_SPARSEVEC_L2},
+    {"sparsevec_negative_inner_product", VECDB_KEY_SPARSEVEC_IP},
+    {"sparsevec_cosine_distance", VECDB_KEY_SPARSEVEC_COSINE},
+    {"sparsevec_l1_distance", VECDB_KEY_SPARSEVEC_L1},
     {"bit_hamming_distance", VECDB_KEY_BIT_HAMMING},
     {"bit_jaccard_distance", VECDB_KEY_BIT_JACCARD},
 };
@@ -98,6 +104,22 @@ double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
             k->cosine_parts_f16(a->x, b->x, a->dim, &dot, &na, &nb);
             return cosine_from_parts(dot, na, nb);
         }
+        case VECDB_KEY_SPARSEVEC_L2:
+        case VECDB_KEY_SPARSEVEC_IP:
+        case VECDB_KEY_SPARSEVEC_COSINE:
+        case VECDB_KEY_SPARSEVEC_L1: {
+            const SparseVector* a = (const SparseVector*)value;
+            const SparseVector* b = (const SparseVector*)query;
+            if (a->dim != b->dim) break;
+            vecdb::core::SparseView va = {a->indices, SPARSEVEC_VALUES(a), (size_t)a->nnz};
+            vecdb::core::SparseView vb = {b->indices, SPARSEVEC_VALUES(b), (size_t)b->nnz};
+            if (metric->kind == VECDB_KEY_SPARSEVEC_L2) return vecdb::core::sparse_l2_squared(va, vb);
+            if (metric->kind == VECDB_KEY_SPARSEVEC_IP) return -(double)vecdb::core::sparse_dot(va, vb);
+            if (metric->kind == VECDB_KEY_SPARSEVEC_L1) return vecdb::core::sparse_l1(va, vb);
+            float dot, na, nb;
+            vecdb::core::sparse_cosine_parts(va, vb, &dot, &na, &nb);
+            return cosine_from_parts(dot, na, nb);
+        }
         case VECDB_KEY_BIT_HAMMING:
         case VECDB_KEY_BIT_JACCARD: {
             const VarBit* a = (const VarBit*)value;
@@ -116,6 +138,7 @@ double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key) {
     switch (metric->kind) {
         case VECDB_KEY_VECTOR_L2:
         case VECDB_KEY_HALFVEC_L2:
+        case VECDB_KEY_SPARSEVEC_L2:
             return std::sqrt(key);
         default:
             return key;
