@@ -1,151 +1,72 @@
 // AVX2 + FMA + F16C + POPCNT kernels. The Makefile compiles this file with
 // those -m flags; the table is handed out only after cpu_features() says the
-// CPU and OS can run it. Everything here has internal linkage and uses no
-// inline function of a shared header, so no AVX2 copy of a common inline
-// function can leak into code that runs on older CPUs.
+// CPU and OS can run it. The float/half algorithms live in kernels_simd.h,
+// instantiated here with the Avx2 traits. Everything here has internal
+// linkage and uses no inline function of a shared header with external
+// linkage, so no AVX2 copy of a common inline function can leak into code
+// that runs on older CPUs.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "core/distance/cpu.h"
 #include "core/distance/kernels.h"
+#include "core/distance/kernels_simd.h"
 
 namespace vecdb::core {
 namespace {
 
 constexpr size_t kLanes = 8;  // floats per YMM register
 
-// Sums the 8 lanes of a YMM register.
-inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
+// The AVX2 + FMA + F16C operations the shared float kernels are built from.
+struct Avx2 {
+    using V = __m256;
+    static constexpr size_t lanes = kLanes;
 
-// Sums the 4 64-bit lanes of a YMM register.
-inline uint64_t hsum_u64(__m256i v) {
-    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    return static_cast<uint64_t>(_mm_cvtsi128_si64(s)) + static_cast<uint64_t>(_mm_extract_epi64(s, 1));
-}
+    // All lanes zero.
+    static V zero() { return _mm256_setzero_ps(); }
+    // Lane-wise a + b.
+    static V add(V a, V b) { return _mm256_add_ps(a, b); }
+    // Lane-wise a - b.
+    static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+    // Lane-wise a * b + acc, one rounding.
+    static V fma(V a, V b, V acc) { return _mm256_fmadd_ps(a, b, acc); }
+    // Lane-wise |a|, by clearing the sign bit.
+    static V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
 
-// Loads float32 elements.
-struct F32 {
-    using T = float;
+    // Sums the 8 lanes.
+    static float hsum(V v) {
+        __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        return _mm_cvtss_f32(s);
+    }
+
     // 8 floats from any alignment.
-    static __m256 load(const float* p) { return _mm256_loadu_ps(p); }
+    static V load(const float* p) { return _mm256_loadu_ps(p); }
     // The first rem (1..7) floats, zeros after; masked lanes are never read.
-    static __m256 load_tail(const float* p, size_t rem) {
+    static V load_tail(const float* p, size_t rem) {
         const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rem)), lane);
         return _mm256_maskload_ps(p, mask);
     }
-};
 
-// Loads IEEE half elements and widens them to float with F16C.
-struct F16 {
-    using T = uint16_t;
-    // 8 halves from any alignment.
-    static __m256 load(const uint16_t* p) {
+    // 8 IEEE halves from any alignment, widened to float with F16C.
+    static V load(const uint16_t* p) {
         return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
     }
     // The first rem (1..7) halves, zeros after (AVX2 has no 16-bit masked load).
-    static __m256 load_tail(const uint16_t* p, size_t rem) {
+    static V load_tail(const uint16_t* p, size_t rem) {
         alignas(16) uint16_t buf[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
         std::memcpy(buf, p, rem * sizeof(uint16_t));
         return _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(buf)));
     }
 };
 
-// acc += (a - b)^2
-struct L2Step {
-    static __m256 step(__m256 acc, __m256 a, __m256 b) {
-        __m256 d = _mm256_sub_ps(a, b);
-        return _mm256_fmadd_ps(d, d, acc);
-    }
-};
-
-// acc += a * b
-struct DotStep {
-    static __m256 step(__m256 acc, __m256 a, __m256 b) { return _mm256_fmadd_ps(a, b, acc); }
-};
-
-// acc += |a - b| (clearing the sign bit)
-struct L1Step {
-    static __m256 step(__m256 acc, __m256 a, __m256 b) {
-        const __m256 sign = _mm256_set1_ps(-0.0f);
-        return _mm256_add_ps(acc, _mm256_andnot_ps(sign, _mm256_sub_ps(a, b)));
-    }
-};
-
-// One accumulated reduction over two arrays: four independent accumulators
-// hide the FMA latency; the tail is a zero-padded partial load (zeros add
-// nothing to any of the sums).
-template <class Load, class Op>
-float reduce(const typename Load::T* a, const typename Load::T* b, size_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 4 * kLanes <= n; i += 4 * kLanes) {
-        s0 = Op::step(s0, Load::load(a + i), Load::load(b + i));
-        s1 = Op::step(s1, Load::load(a + i + kLanes), Load::load(b + i + kLanes));
-        s2 = Op::step(s2, Load::load(a + i + 2 * kLanes), Load::load(b + i + 2 * kLanes));
-        s3 = Op::step(s3, Load::load(a + i + 3 * kLanes), Load::load(b + i + 3 * kLanes));
-    }
-    for (; i + kLanes <= n; i += kLanes)
-        s0 = Op::step(s0, Load::load(a + i), Load::load(b + i));
-    if (i < n)
-        s1 = Op::step(s1, Load::load_tail(a + i, n - i), Load::load_tail(b + i, n - i));
-    return hsum(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-}
-
-// Dot product and both squared norms in one pass, two accumulators each.
-template <class Load>
-void cosine_parts(const typename Load::T* a, const typename Load::T* b, size_t n,
-                  float* dot, float* norm_a, float* norm_b) {
-    __m256 d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();
-    __m256 x0 = _mm256_setzero_ps(), x1 = _mm256_setzero_ps();
-    __m256 y0 = _mm256_setzero_ps(), y1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-        __m256 va = Load::load(a + i), vb = Load::load(b + i);
-        __m256 wa = Load::load(a + i + kLanes), wb = Load::load(b + i + kLanes);
-        d0 = _mm256_fmadd_ps(va, vb, d0);
-        x0 = _mm256_fmadd_ps(va, va, x0);
-        y0 = _mm256_fmadd_ps(vb, vb, y0);
-        d1 = _mm256_fmadd_ps(wa, wb, d1);
-        x1 = _mm256_fmadd_ps(wa, wa, x1);
-        y1 = _mm256_fmadd_ps(wb, wb, y1);
-    }
-    if (i + kLanes <= n) {
-        __m256 va = Load::load(a + i), vb = Load::load(b + i);
-        d0 = _mm256_fmadd_ps(va, vb, d0);
-        x0 = _mm256_fmadd_ps(va, va, x0);
-        y0 = _mm256_fmadd_ps(vb, vb, y0);
-        i += kLanes;
-    }
-    if (i < n) {
-        __m256 va = Load::load_tail(a + i, n - i), vb = Load::load_tail(b + i, n - i);
-        d1 = _mm256_fmadd_ps(va, vb, d1);
-        x1 = _mm256_fmadd_ps(va, va, x1);
-        y1 = _mm256_fmadd_ps(vb, vb, y1);
-    }
-    *dot = hsum(_mm256_add_ps(d0, d1));
-    *norm_a = hsum(_mm256_add_ps(x0, x1));
-    *norm_b = hsum(_mm256_add_ps(y0, y1));
-}
-
-float l2_squared_f32(const float* a, const float* b, size_t n) { return reduce<F32, L2Step>(a, b, n); }
-float dot_f32(const float* a, const float* b, size_t n) { return reduce<F32, DotStep>(a, b, n); }
-float l1_f32(const float* a, const float* b, size_t n) { return reduce<F32, L1Step>(a, b, n); }
-void cosine_parts_f32(const float* a, const float* b, size_t n, float* d, float* x, float* y) {
-    cosine_parts<F32>(a, b, n, d, x, y);
-}
-float l2_squared_f16(const uint16_t* a, const uint16_t* b, size_t n) { return reduce<F16, L2Step>(a, b, n); }
-float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) { return reduce<F16, DotStep>(a, b, n); }
-float l1_f16(const uint16_t* a, const uint16_t* b, size_t n) { return reduce<F16, L1Step>(a, b, n); }
-void cosine_parts_f16(const uint16_t* a, const uint16_t* b, size_t n, float* d, float* x, float* y) {
-    cosine_parts<F16>(a, b, n, d, x, y);
+// Sums the 4 64-bit lanes of a YMM register.
+inline uint64_t hsum_u64(__m256i v) {
+    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    return static_cast<uint64_t>(_mm_cvtsi128_si64(s)) + static_cast<uint64_t>(_mm_extract_epi64(s, 1));
 }
 
 // Per-byte popcount of 32 bytes by two 4-bit table lookups (VPSHUFB).
@@ -172,6 +93,7 @@ inline uint64_t load64(const uint8_t* p) {
 // lanes (VPSADBW) every 31 blocks before it can pass 255.
 constexpr size_t kBlocksPerFlush = 31;
 
+// popcount(a ^ b) by VPSHUFB byte counts, then POPCNT on the last bytes.
 uint64_t hamming(const uint8_t* a, const uint8_t* b, size_t nbytes) {
     const __m256i zero = _mm256_setzero_si256();
     __m256i total = zero;
@@ -192,6 +114,7 @@ uint64_t hamming(const uint8_t* a, const uint8_t* b, size_t nbytes) {
     return count;
 }
 
+// popcount(a & b) and popcount(a | b), the same way as hamming().
 void and_or_popcount(const uint8_t* a, const uint8_t* b, size_t nbytes, uint64_t* inter, uint64_t* uni) {
     const __m256i zero = _mm256_setzero_si256();
     __m256i inter_total = zero, union_total = zero;
@@ -222,12 +145,8 @@ void and_or_popcount(const uint8_t* a, const uint8_t* b, size_t nbytes, uint64_t
     *uni = u_count;
 }
 
-const DistanceKernels table = {
-    "avx2", KernelLevel::avx2,
-    l2_squared_f32, dot_f32, l1_f32, cosine_parts_f32,
-    l2_squared_f16, dot_f16, l1_f16, cosine_parts_f16,
-    hamming, and_or_popcount,
-};
+// Every AVX2 kernel.
+constexpr DistanceKernels table = simd_table<Avx2>("avx2", KernelLevel::avx2, hamming, and_or_popcount);
 
 }  // namespace
 
