@@ -1,0 +1,142 @@
+// Element-wise arithmetic, comparison and shaping written once for vector and
+// halfvec: each operation is a template over a "kind" that says how to read
+// an element as float and how to store a float back (with overflow checks).
+#pragma once
+
+#include <cmath>
+
+#include "pg/pg.h"
+#include "core/distance/half.h"
+#include "types/dense_util.h"
+#include "types/vector.h"
+
+extern "C" {
+#include "utils/varbit.h"
+}
+
+namespace vecdb::types {
+
+// vector: float4 elements stored as they are.
+struct VectorKind {
+    using Value = Vector;
+    using Elem = float;
+    static constexpr const char* name = "vector";
+    static constexpr int max_dim = VECTOR_MAX_DIM;
+    static Value* make(int dim) { return new_vector(dim); }
+    static float get(const Value* v, int i) { return v->x[i]; }
+    // Stores an arithmetic result; infinity means the operation overflowed.
+    static Elem put(float value) {
+        check_overflow(value);
+        return value;
+    }
+};
+
+// halfvec: binary16 elements, computed in float and rounded back.
+struct HalfvecKind {
+    using Value = HalfVector;
+    using Elem = uint16;
+    static constexpr const char* name = "halfvec";
+    static constexpr int max_dim = HALFVEC_MAX_DIM;
+    static Value* make(int dim) { return new_halfvec(dim); }
+    static float get(const Value* v, int i) { return core::half_to_float(v->x[i]); }
+    // Rounds a result to half; beyond +-65504 it overflowed.
+    static Elem put(float value) {
+        uint16 bits = core::float_to_half(value);
+        if (half_is_special(bits))
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+                            errmsg("value out of range: overflow")));
+        return bits;
+    }
+};
+
+// a op b element by element, for + - *; dimensions must match.
+template <typename K, typename Op>
+typename K::Value* dense_elementwise(const typename K::Value* a, const typename K::Value* b, Op op) {
+    check_same_dims(a->dim, b->dim);
+    typename K::Value* result = K::make(a->dim);
+    for (int i = 0; i < a->dim; i++)
+        result->x[i] = K::put(op(K::get(a, i), K::get(b, i)));
+    return result;
+}
+
+// a || b: the elements of a followed by those of b.
+template <typename K>
+typename K::Value* dense_concat(const typename K::Value* a, const typename K::Value* b) {
+    check_dim_count((long)a->dim + b->dim, K::max_dim, K::name);
+    typename K::Value* result = K::make(a->dim + b->dim);
+    memcpy(result->x, a->x, sizeof(typename K::Elem) * a->dim);
+    memcpy(result->x + a->dim, b->x, sizeof(typename K::Elem) * b->dim);
+    return result;
+}
+
+// Btree order: element values first (like arrays), then the shorter one first.
+template <typename K>
+int dense_cmp(const typename K::Value* a, const typename K::Value* b) {
+    int common = a->dim < b->dim ? a->dim : b->dim;
+    for (int i = 0; i < common; i++) {
+        float x = K::get(a, i), y = K::get(b, i);
+        if (x < y)
+            return -1;
+        if (x > y)
+            return 1;
+    }
+    return (a->dim > b->dim) - (a->dim < b->dim);
+}
+
+// Euclidean norm, summed in double precision.
+template <typename K>
+double dense_norm(const typename K::Value* v) {
+    double sum = 0.0;
+    for (int i = 0; i < v->dim; i++) {
+        double x = K::get(v, i);
+        sum += x * x;
+    }
+    return std::sqrt(sum);
+}
+
+// v scaled to unit length; the zero vector stays zero.
+template <typename K>
+typename K::Value* dense_l2_normalize(const typename K::Value* v) {
+    double norm = dense_norm<K>(v);
+    typename K::Value* result = K::make(v->dim);
+    if (norm > 0.0)
+        for (int i = 0; i < v->dim; i++)
+            result->x[i] = K::put((float)(K::get(v, i) / norm));
+    return result;
+}
+
+// bit(dim) with bit i set when element i is > 0.
+template <typename K>
+VarBit* dense_binary_quantize(const typename K::Value* v) {
+    int dim = v->dim;
+    Size size = VARBITTOTALLEN(dim);
+    VarBit* result = (VarBit*)palloc0(size);
+    SET_VARSIZE(result, size);
+    VARBITLEN(result) = dim;
+    bits8* bytes = VARBITS(result);
+    for (int i = 0; i < dim; i++)
+        if (K::get(v, i) > 0.0f)
+            bytes[i / 8] |= (bits8)(0x80 >> (i % 8));
+    return result;
+}
+
+// count elements starting at 1-based position start; out-of-range is 22023.
+template <typename K>
+typename K::Value* dense_subvector(const typename K::Value* v, int32 start, int32 count) {
+    if (count < 1)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("subvector count must be at least 1, not %d", count)));
+    if (start < 1 || start > v->dim)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("subvector start %d is out of range for a %s with %d dimensions",
+                               start, K::name, v->dim)));
+    if ((int64)start + count - 1 > v->dim)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("subvector of %d elements from position %d exceeds the %d dimensions of the %s",
+                               count, start, v->dim, K::name)));
+    typename K::Value* result = K::make(count);
+    memcpy(result->x, v->x + (start - 1), sizeof(typename K::Elem) * count);
+    return result;
+}
+
+}  // namespace vecdb::types
