@@ -66,7 +66,7 @@ def write_plot(run, path):
     fig, ax = plt.subplots(figsize=(8, 5.5))
     markers = "os^vD<>ph*"
     for i, (label, pts) in enumerate(sorted(curves.items())):
-        pts.sort()
+        # Points stay in sweep order, so the line follows the parameter.
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=markers[i % len(markers)],
                 label=label)
     if floor:
