@@ -140,6 +140,25 @@ def cpu_model():
     return platform.processor()
 
 
+# Versions (and FAISS's SIMD level) of the reference libraries.
+def library_versions():
+    out = {}
+    try:
+        import faiss
+        out["faiss"] = faiss.__version__
+        out["faiss_compile_options"] = faiss.get_compile_options().strip()
+    except Exception as e:  # reported, not fatal: the run may not use FAISS
+        out["faiss"] = f"unavailable: {e}"
+    try:
+        import importlib.metadata as md
+        out["hnswlib"] = md.version("hnswlib")
+    except Exception:
+        out["hnswlib"] = "unknown"
+    import numpy
+    out["numpy"] = numpy.__version__
+    return out
+
+
 class Runner:
     """Runs every system and collects one result record per sweep point."""
 
@@ -265,6 +284,7 @@ def main(argv=None):
                     **ds.params},
         "k": args.k, "warmup": args.warmup,
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "host": platform.node()},
+        "libraries": library_versions(),
         "command": "test/bench/run " + " ".join(sys.argv[1:] if argv is None else argv),
         "indexes": {i: {"build": build[i], "sweep": sweep[i]} for i in indexes},
     }

@@ -14,6 +14,10 @@ def print_table(run, out=print):
     ds = run["dataset"]
     out(f"\n{ds['name']}: n={ds['n']} dim={ds['dim']} metric={ds['metric']} "
         f"queries={ds['queries']}  k={run['k']}  {run['date']}")
+    m, lib = run.get("machine", {}), run.get("libraries", {})
+    out(f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; faiss {lib.get('faiss', '?')} "
+        f"({lib.get('faiss_compile_options', '?')}), hnswlib {lib.get('hnswlib', '?')}; "
+        f"one query at a time, one thread")
     head = (f"{'system':<14} {'build':<26} {'search':<12} {'recall@10':>9} {'QPS':>10} "
             f"{'p50 ms':>8} {'p99 ms':>8} {'nq':>6} {'build s':>8} {'size MB':>8}")
     out(head)
