@@ -5,3 +5,6 @@
 -- tests can check that the glue guard turns it into a clean ERROR.
 CREATE FUNCTION vecdb_guard_selftest(kind text) RETURNS void
     AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
+
+-- Schema for vecdb's management functions (index statistics, collections).
+CREATE SCHEMA vecdb;

@@ -8,6 +8,7 @@ extern "C" {
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "access/genam.h"
+#include "access/relscan.h"
 #include "access/generic_xlog.h"
 #include "access/reloptions.h"
 #include "catalog/pg_type.h"
@@ -20,6 +21,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/varbit.h"
 }
 
 // Declares an SQL-callable C function with C linkage and its V1 info record.

@@ -132,7 +132,8 @@ typename K::Value* dense_subvector(const typename K::Value* v, int32 start, int3
                                start, K::name, v->dim)));
     if ((int64)start + count - 1 > v->dim)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("subvector of %d elements from position %d exceeds the %d dimensions of the %s",
+                        errmsg("subvector of %d elements from position %d exceeds the %d dimensions "
+                               "of the %s",
                                count, start, v->dim, K::name)));
     typename K::Value* result = K::make(count);
     memcpy(result->x, v->x + (start - 1), sizeof(typename K::Elem) * count);

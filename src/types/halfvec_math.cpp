@@ -6,17 +6,23 @@ using namespace vecdb::types;
 
 // halfvec_add(halfvec, halfvec): element-wise sum; overflow is 22003.
 VECDB_FUNCTION(halfvec_add) {
-    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1), [](float x, float y) { return x + y; }));
+    auto* a = PG_GETARG_HALFVEC_P(0);
+    auto* b = PG_GETARG_HALFVEC_P(1);
+    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(a, b, [](float x, float y) { return x + y; }));
 }
 
 // halfvec_sub(halfvec, halfvec): element-wise difference; overflow is 22003.
 VECDB_FUNCTION(halfvec_sub) {
-    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1), [](float x, float y) { return x - y; }));
+    auto* a = PG_GETARG_HALFVEC_P(0);
+    auto* b = PG_GETARG_HALFVEC_P(1);
+    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(a, b, [](float x, float y) { return x - y; }));
 }
 
 // halfvec_mul(halfvec, halfvec): element-wise product; overflow is 22003.
 VECDB_FUNCTION(halfvec_mul) {
-    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1), [](float x, float y) { return x * y; }));
+    auto* a = PG_GETARG_HALFVEC_P(0);
+    auto* b = PG_GETARG_HALFVEC_P(1);
+    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(a, b, [](float x, float y) { return x * y; }));
 }
 
 // halfvec_concat(halfvec, halfvec): the || operator.
@@ -46,5 +52,6 @@ VECDB_FUNCTION(halfvec_binary_quantize) {
 
 // subvector(halfvec, start, count): count elements from 1-based position start.
 VECDB_FUNCTION(halfvec_subvector) {
-    PG_RETURN_POINTER(dense_subvector<HalfvecKind>(PG_GETARG_HALFVEC_P(0), PG_GETARG_INT32(1), PG_GETARG_INT32(2)));
+    auto* v = PG_GETARG_HALFVEC_P(0);
+    PG_RETURN_POINTER(dense_subvector<HalfvecKind>(v, PG_GETARG_INT32(1), PG_GETARG_INT32(2)));
 }

@@ -33,7 +33,8 @@ static SumState new_state(int dim) {
     for (int i = 0; i <= dim; i++)
         zeros[i] = Float8GetDatum(0.0);
     SumState state;
-    state.array = construct_array(zeros, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+    state.array = construct_array(zeros, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+                                  TYPALIGN_DOUBLE);
     pfree(zeros);
     state.values = (double*)ARR_DATA_PTR(state.array);
     state.dim = dim;

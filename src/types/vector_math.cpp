@@ -6,17 +6,23 @@ using namespace vecdb::types;
 
 // vector_add(vector, vector): element-wise sum; overflow is 22003.
 VECDB_FUNCTION(vector_add) {
-    PG_RETURN_POINTER(dense_elementwise<VectorKind>(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1), [](float x, float y) { return x + y; }));
+    auto* a = PG_GETARG_VECTOR_P(0);
+    auto* b = PG_GETARG_VECTOR_P(1);
+    PG_RETURN_POINTER(dense_elementwise<VectorKind>(a, b, [](float x, float y) { return x + y; }));
 }
 
 // vector_sub(vector, vector): element-wise difference; overflow is 22003.
 VECDB_FUNCTION(vector_sub) {
-    PG_RETURN_POINTER(dense_elementwise<VectorKind>(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1), [](float x, float y) { return x - y; }));
+    auto* a = PG_GETARG_VECTOR_P(0);
+    auto* b = PG_GETARG_VECTOR_P(1);
+    PG_RETURN_POINTER(dense_elementwise<VectorKind>(a, b, [](float x, float y) { return x - y; }));
 }
 
 // vector_mul(vector, vector): element-wise product; overflow is 22003.
 VECDB_FUNCTION(vector_mul) {
-    PG_RETURN_POINTER(dense_elementwise<VectorKind>(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1), [](float x, float y) { return x * y; }));
+    auto* a = PG_GETARG_VECTOR_P(0);
+    auto* b = PG_GETARG_VECTOR_P(1);
+    PG_RETURN_POINTER(dense_elementwise<VectorKind>(a, b, [](float x, float y) { return x * y; }));
 }
 
 // vector_concat(vector, vector): the || operator.
@@ -46,5 +52,6 @@ VECDB_FUNCTION(vector_binary_quantize) {
 
 // subvector(vector, start, count): count elements from 1-based position start.
 VECDB_FUNCTION(vector_subvector) {
-    PG_RETURN_POINTER(dense_subvector<VectorKind>(PG_GETARG_VECTOR_P(0), PG_GETARG_INT32(1), PG_GETARG_INT32(2)));
+    auto* v = PG_GETARG_VECTOR_P(0);
+    PG_RETURN_POINTER(dense_subvector<VectorKind>(v, PG_GETARG_INT32(1), PG_GETARG_INT32(2)));
 }

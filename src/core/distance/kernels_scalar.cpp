@@ -1,4 +1,7 @@
 // Plain scalar kernels: the baseline level and the reference for the others.
+// Sums are kept in double: a running float sum over 16000 elements strays by
+// up to ~1e-5 relative, too loose for a reference; a double one costs the
+// same in a latency-bound scalar loop.
 #include "core/distance/kernels.h"
 #include "core/distance/half.h"
 
@@ -8,74 +11,75 @@ namespace vecdb::core {
 namespace {
 
 float l2_squared_f32(const float* a, const float* b, size_t n) {
-    float sum = 0.0f;
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++) {
-        float d = a[i] - b[i];
+        double d = static_cast<double>(a[i]) - b[i];
         sum += d * d;
     }
-    return sum;
+    return static_cast<float>(sum);
 }
 
 float dot_f32(const float* a, const float* b, size_t n) {
-    float sum = 0.0f;
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++)
-        sum += a[i] * b[i];
-    return sum;
+        sum += static_cast<double>(a[i]) * b[i];
+    return static_cast<float>(sum);
 }
 
 float l1_f32(const float* a, const float* b, size_t n) {
-    float sum = 0.0f;
+    double sum = 0.0;
     for (size_t i = 0; i < n; i++)
-        sum += std::fabs(a[i] - b[i]);
-    return sum;
+        sum += std::fabs(static_cast<double>(a[i]) - b[i]);
+    return static_cast<float>(sum);
 }
 
 void cosine_parts_f32(const float* a, const float* b, size_t n, float* dot, float* na, float* nb) {
-    float d = 0.0f, x = 0.0f, y = 0.0f;
+    double d = 0.0, x = 0.0, y = 0.0;
     for (size_t i = 0; i < n; i++) {
-        d += a[i] * b[i];
-        x += a[i] * a[i];
-        y += b[i] * b[i];
-    }
-    *dot = d;
-    *na = x;
-    *nb = y;
-}
-
-float l2_squared_f16(const uint16_t* a, const uint16_t* b, size_t n) {
-    float sum = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        float d = half_to_float(a[i]) - half_to_float(b[i]);
-        sum += d * d;
-    }
-    return sum;
-}
-
-float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) {
-    float sum = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        sum += half_to_float(a[i]) * half_to_float(b[i]);
-    return sum;
-}
-
-float l1_f16(const uint16_t* a, const uint16_t* b, size_t n) {
-    float sum = 0.0f;
-    for (size_t i = 0; i < n; i++)
-        sum += std::fabs(half_to_float(a[i]) - half_to_float(b[i]));
-    return sum;
-}
-
-void cosine_parts_f16(const uint16_t* a, const uint16_t* b, size_t n, float* dot, float* na, float* nb) {
-    float d = 0.0f, x = 0.0f, y = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-        float fa = half_to_float(a[i]), fb = half_to_float(b[i]);
+        double fa = a[i], fb = b[i];
         d += fa * fb;
         x += fa * fa;
         y += fb * fb;
     }
-    *dot = d;
-    *na = x;
-    *nb = y;
+    *dot = static_cast<float>(d);
+    *na = static_cast<float>(x);
+    *nb = static_cast<float>(y);
+}
+
+float l2_squared_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = static_cast<double>(half_to_float(a[i])) - half_to_float(b[i]);
+        sum += d * d;
+    }
+    return static_cast<float>(sum);
+}
+
+float dot_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += static_cast<double>(half_to_float(a[i])) * half_to_float(b[i]);
+    return static_cast<float>(sum);
+}
+
+float l1_f16(const uint16_t* a, const uint16_t* b, size_t n) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += std::fabs(static_cast<double>(half_to_float(a[i])) - half_to_float(b[i]));
+    return static_cast<float>(sum);
+}
+
+void cosine_parts_f16(const uint16_t* a, const uint16_t* b, size_t n, float* dot, float* na, float* nb) {
+    double d = 0.0, x = 0.0, y = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double fa = half_to_float(a[i]), fb = half_to_float(b[i]);
+        d += fa * fb;
+        x += fa * fa;
+        y += fb * fb;
+    }
+    *dot = static_cast<float>(d);
+    *na = static_cast<float>(x);
+    *nb = static_cast<float>(y);
 }
 
 uint64_t hamming(const uint8_t* a, const uint8_t* b, size_t nbytes) {

@@ -1,0 +1,42 @@
+// How an index compares its entries with a query: the opclass's distance
+// support function (FUNCTION 1), and, for the types vecdb knows, a direct
+// call into the SIMD kernels that yields an order-equivalent key without
+// going through fmgr for every entry.
+#pragma once
+
+#include "pg/pg.h"
+#include "core/distance/kernels.h"
+
+// Distance kernels the AM can run directly on stored values.
+enum VecdbKeyKind {
+    VECDB_KEY_GENERIC = 0,  // call the support function through fmgr
+    VECDB_KEY_VECTOR_L2,    // key: squared L2 (orders like l2_distance)
+    VECDB_KEY_VECTOR_IP,    // key: -dot
+    VECDB_KEY_VECTOR_COSINE,
+    VECDB_KEY_VECTOR_L1,
+    VECDB_KEY_HALFVEC_L2,
+    VECDB_KEY_HALFVEC_IP,
+    VECDB_KEY_HALFVEC_COSINE,
+    VECDB_KEY_HALFVEC_L1,
+    VECDB_KEY_BIT_HAMMING,
+    VECDB_KEY_BIT_JACCARD,
+};
+
+typedef struct VecdbMetric {
+    VecdbKeyKind kind;
+    FmgrInfo* distance;  // the opclass's support function 1
+    Oid collation;
+    const vecdb::core::DistanceKernels* kernels;
+} VecdbMetric;
+
+// Resolves the metric of index column 1 from its opclass.
+void vecdb_metric_init(VecdbMetric* metric, Relation index);
+
+// An order-equivalent distance key between a query and a stored value, both
+// plain (detoasted, 4-byte header) varlenas. Mismatched dimensions raise the
+// same error the SQL distance function raises.
+double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
+                        const struct varlena* value);
+
+// Converts a key back to what the SQL distance function returns.
+double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key);

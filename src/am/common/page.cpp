@@ -1,0 +1,111 @@
+// Page formatting, validation and WAL-logged allocation for vecdb indexes.
+#include "am/common/page.h"
+
+extern "C" {
+#include "storage/indexfsm.h"
+#include "storage/lmgr.h"
+#include "storage/smgr.h"
+#include "access/xloginsert.h"
+}
+
+void vecdb_page_init(Page page, uint16 kind) {
+    PageInit(page, BLCKSZ, sizeof(VecdbPageOpaqueData));
+    VecdbPageOpaque opaque = VecdbPageGetOpaque(page);
+    opaque->next = InvalidBlockNumber;
+    opaque->kind = kind;
+    opaque->page_id = VECDB_PAGE_ID;
+}
+
+void vecdb_page_check(Relation index, Page page, BlockNumber blkno, uint16 kind) {
+    if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(sizeof(VecdbPageOpaqueData)) ||
+        VecdbPageGetOpaque(page)->page_id != VECDB_PAGE_ID || VecdbPageGetOpaque(page)->kind != kind)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" contains an unexpected page at block %u",
+                               RelationGetRelationName(index), blkno),
+                        errhint("Please REINDEX it.")));
+}
+
+Buffer vecdb_allocate_page(Relation index) {
+    // Recycled pages first, so VACUUM's freed space is reused.
+    for (;;) {
+        BlockNumber blkno = GetFreeIndexPage(index);
+        if (blkno == InvalidBlockNumber) break;
+        Buffer buffer = ReadBuffer(index, blkno);
+        // Another backend may have taken it between the FSM lookup and now.
+        if (ConditionalLockBuffer(buffer)) {
+            Page page = BufferGetPage(buffer);
+            if (PageIsNew(page) || (PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
+                                    VecdbPageGetOpaque(page)->kind == VECDB_PAGE_FREE))
+                return buffer;
+            LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+        }
+        ReleaseBuffer(buffer);
+    }
+
+    bool need_lock = !RELATION_IS_LOCAL(index);
+    if (need_lock) LockRelationForExtension(index, ExclusiveLock);
+    Buffer buffer = ReadBuffer(index, P_NEW);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    if (need_lock) UnlockRelationForExtension(index, ExclusiveLock);
+    return buffer;
+}
+
+void vecdb_free_page(Relation index, BlockNumber blkno) {
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    vecdb_page_init(page, VECDB_PAGE_FREE);
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    RecordFreeIndexPage(index, blkno);
+}
+
+VecdbMetaHeader vecdb_read_meta_header(Relation index, uint16 am) {
+    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    vecdb_page_check(index, page, VECDB_METAPAGE_BLKNO, VECDB_PAGE_META);
+    VecdbMetaHeader header;
+    memcpy(&header, PageGetContents(page), sizeof header);
+    UnlockReleaseBuffer(buffer);
+    if (header.magic != VECDB_MAGIC || header.am != am)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" has an invalid metapage", RelationGetRelationName(index))));
+    return header;
+}
+
+// Fills a metapage image: header, then the AM's body, then pd_lower past both.
+static void fill_metapage(Page page, const VecdbMetaHeader* header, const void* body, Size body_size) {
+    vecdb_page_init(page, VECDB_PAGE_META);
+    char* contents = PageGetContents(page);
+    memcpy(contents, header, sizeof *header);
+    memcpy(contents + MAXALIGN(sizeof *header), body, body_size);
+    // pd_lower past the contents keeps them in full-page images
+    ((PageHeader)page)->pd_lower = (contents + MAXALIGN(sizeof *header) + body_size) - (char*)page;
+}
+
+void vecdb_write_new_metapage(Relation index, ForkNumber fork, const VecdbMetaHeader* header,
+                              const void* body, Size body_size) {
+    if (fork == INIT_FORKNUM) {
+        // The init fork of an unlogged index: written directly and WAL-logged whole.
+        PGAlignedBlock block;
+        Page page = block.data;
+        fill_metapage(page, header, body, body_size);
+        PageSetChecksumInplace(page, VECDB_METAPAGE_BLKNO);
+        smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, VECDB_METAPAGE_BLKNO, page, true);
+        log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM, VECDB_METAPAGE_BLKNO,
+                    page, true);
+        smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
+        return;
+    }
+    Buffer buffer = ReadBuffer(index, P_NEW);
+    if (BufferGetBlockNumber(buffer) != VECDB_METAPAGE_BLKNO)
+        elog(ERROR, "vecdb: metapage of \"%s\" is not block 0", RelationGetRelationName(index));
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    fill_metapage(page, header, body, body_size);
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+}

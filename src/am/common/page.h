@@ -1,0 +1,61 @@
+// Page layout shared by every vecdb index AM: a special-space trailer that
+// says what a page is, the metapage header, and WAL-logged page allocation.
+#pragma once
+
+#include "pg/pg.h"
+
+#define VECDB_PAGE_ID 0xFC1D     // marks vecdb pages (like bloom's BLOOM_PAGE_ID)
+#define VECDB_MAGIC 0x76656364   // "vecd" in the metapage
+#define VECDB_METAPAGE_BLKNO 0
+
+// What a page holds; stored in its special space.
+enum VecdbPageKind : uint16 {
+    VECDB_PAGE_META = 1,
+    VECDB_PAGE_DATA = 2,      // index entries
+    VECDB_PAGE_OVERFLOW = 3,  // one chunk of a value too large for a data page
+    VECDB_PAGE_FREE = 4,      // recycled by VACUUM, listed in the free space map
+};
+
+typedef struct VecdbPageOpaqueData {
+    BlockNumber next;  // next page of the same chain, or InvalidBlockNumber
+    uint16 kind;       // VecdbPageKind
+    uint16 page_id;    // VECDB_PAGE_ID
+} VecdbPageOpaqueData;
+
+typedef VecdbPageOpaqueData* VecdbPageOpaque;
+
+#define VecdbPageGetOpaque(page) ((VecdbPageOpaque)PageGetSpecialPointer(page))
+
+// Which AM owns an index (stored in the metapage header).
+enum VecdbAmKind : uint16 { VECDB_AM_FLAT = 1, VECDB_AM_IVF = 2, VECDB_AM_HNSW = 3 };
+
+// Common start of every vecdb metapage; AM-specific fields follow it.
+typedef struct VecdbMetaHeader {
+    uint32 magic;
+    uint16 version;
+    uint16 am;          // VecdbAmKind
+    int32 dimensions;   // from the column typmod, or 0 when it has none
+} VecdbMetaHeader;
+
+// Formats an empty page of the given kind.
+void vecdb_page_init(Page page, uint16 kind);
+
+// Raises XX001 unless the page is a vecdb page of the expected kind.
+void vecdb_page_check(Relation index, Page page, BlockNumber blkno, uint16 kind);
+
+// Returns an exclusively locked, empty page buffer: a page VACUUM recycled,
+// or a new block at the end of the relation. The caller formats and logs it.
+Buffer vecdb_allocate_page(Relation index);
+
+// Marks a page free (WAL-logged) and offers it to the free space map.
+void vecdb_free_page(Relation index, BlockNumber blkno);
+
+// Reads the metapage header, checking it belongs to the expected AM.
+VecdbMetaHeader vecdb_read_meta_header(Relation index, uint16 am);
+
+// Writes a fresh metapage (WAL-logged) whose AM-specific body is `body`.
+void vecdb_write_new_metapage(Relation index, ForkNumber fork, const VecdbMetaHeader* header,
+                              const void* body, Size body_size);
+
+// The AM-specific part of a metapage, right after the common header.
+#define VecdbMetaBody(page) (PageGetContents(page) + MAXALIGN(sizeof(VecdbMetaHeader)))

@@ -1,0 +1,82 @@
+# Helpers shared by vecdb's TAP tests: nodes with the extension, deterministic
+# vectors, and index-vs-sequential-scan comparisons. Each test loops over
+# index_methods() so new index AMs get crash/replica/dump/concurrency
+# coverage by adding one entry here.
+package VecdbTAP;
+
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Exporter 'import';
+
+our @EXPORT = qw(index_methods new_vecdb_node vector_sql create_vector_table
+  nearest_rows assert_index_matches_seqscan);
+
+# Index AMs under test: name, CREATE INDEX options, and session settings that
+# make the scan exhaustive so it can be compared with a sequential scan.
+sub index_methods {
+	return ({ am => 'flat', with => '', settings => '' },);
+}
+
+# Starts a node with vecdb created in database postgres.
+sub new_vecdb_node {
+	my ($name, %params) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init(%params);
+	$node->append_conf('postgresql.conf', "shared_buffers = 32MB\nfsync = on\n");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION vecdb');
+	return $node;
+}
+
+# SQL expression for a deterministic vector of $dim elements derived from
+# the integer expression $seed (distinct seeds give distinct distances).
+sub vector_sql {
+	my ($seed, $dim) = @_;
+	return "(SELECT ('[' || string_agg(round(sin(($seed) * 0.7 + d * 1.3)::numeric * 100, 2)::text, ',') || ']')::vector"
+	  . " FROM generate_series(1, $dim) d)";
+}
+
+# Creates table $table (id, category, embedding vector($dim)) with $rows rows.
+sub create_vector_table {
+	my ($node, $db, $table, $rows, $dim) = @_;
+	$node->safe_psql($db, "CREATE TABLE $table (id bigserial PRIMARY KEY, category int, embedding vector($dim))");
+	$node->safe_psql($db,
+		"INSERT INTO $table (category, embedding) SELECT i % 5, " . vector_sql('i', $dim)
+		  . " FROM generate_series(1, $rows) i");
+}
+
+# The $k nearest rows to $query as "id|distance" lines, through the index
+# (use_index true) or through a sequential scan + sort.
+sub nearest_rows {
+	my ($node, $db, $table, $query, $k, $use_index, %opt) = @_;
+	my $settings = $opt{settings} // '';
+	my $where = $opt{where} ? "WHERE $opt{where}" : '';
+	my $op = $opt{op} // '<->';
+	my $planner = $use_index
+	  ? 'SET enable_seqscan = off; SET enable_bitmapscan = off;'
+	  : 'SET enable_indexscan = off; SET enable_bitmapscan = off;';
+	return $node->safe_psql($db,
+		"$planner $settings SELECT id, round((embedding $op $query)::numeric, 6) FROM $table $where "
+		  . "ORDER BY embedding $op $query LIMIT $k");
+}
+
+# Checks that the index answers like a sequential scan for a few queries and
+# that the plan really uses the index.
+sub assert_index_matches_seqscan {
+	my ($node, $db, $table, $dim, $method, $label, %opt) = @_;
+	my $plan = $node->safe_psql($db,
+		"SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM $table ORDER BY embedding <-> "
+		  . vector_sql(1, $dim) . " LIMIT 5");
+	like($plan, qr/Index Scan using/, "$label: plan uses the $method->{am} index");
+	for my $q (1 .. 3) {
+		my $query = vector_sql($q * 1000 + 17, $dim);
+		my $via_index = nearest_rows($node, $db, $table, $query, 10, 1, settings => $method->{settings}, %opt);
+		my $via_seq = nearest_rows($node, $db, $table, $query, 10, 0, %opt);
+		is($via_index, $via_seq, "$label: query $q matches sequential scan");
+	}
+}
+
+1;
