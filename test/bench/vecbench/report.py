@@ -62,7 +62,7 @@ def write_plot(run, path):
         if r["system"] == "floor":
             floor = r["qps"]
             continue
-        label = r["system"]
+        label = {"exact": "vecdb exact (no index)"}.get(r["system"], r["system"])
         if r.get("build"):
             label += f" ({fmt_params(r['build'])})"
         curves.setdefault(label, []).append((r["recall"], r["qps"]))
