@@ -7,6 +7,8 @@ import platform
 import sys
 import time
 
+import psycopg2
+
 from . import datasets, measure, report, truth
 from .pgsys import Postgres, Skip
 from .refsys import Faiss, HnswlibHNSW
@@ -221,16 +223,21 @@ class Runner:
                 except Skip as e:
                     self.skipped(f"{system} {key}={value}", str(e))
                     continue
-                plan = pg.plan()
-                extra = {"build_s": secs if first else None, "size_bytes": size, "plan": plan,
-                         "uses_index": "bench_idx" in plan}
-                if not extra["uses_index"]:
-                    log(f"warning: {system} plan does not use the index:\n{plan}")
-                first = False
-                # flat is exact search too: it gets the same query subset.
-                qids = self.exact_q if am == "flat" else self.all_q
-                self.point(system, knn, qids, build[am],
-                           {key: value} if key else None, extra)
+                try:
+                    plan = pg.plan()
+                    extra = {"build_s": secs if first else None, "size_bytes": size,
+                             "plan": plan, "uses_index": "bench_idx" in plan}
+                    if not extra["uses_index"]:
+                        log(f"warning: {system} plan does not use the index:\n{plan}")
+                    # flat is exact search too: it gets the same query subset.
+                    qids = self.exact_q if am == "flat" else self.all_q
+                    self.point(system, knn, qids, build[am],
+                               {key: value} if key else None, extra)
+                    first = False
+                except psycopg2.Error as e:
+                    # A failing search is reported and the run goes on.
+                    self.skipped(f"{system} {key}={value}" if key else system,
+                                 f"search failed: {(e.pgerror or str(e)).strip()}")
                 if key is not None:
                     pg.execute(f"RESET {pg_guc(key)}")
             pg.drop_index()

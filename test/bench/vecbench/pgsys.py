@@ -213,6 +213,11 @@ class Postgres:
             self.execute(f"SET {guc} = %s", (str(value),))
         except psycopg2.Error as e:
             raise Skip(f"SET {guc} failed: {(e.pgerror or str(e)).strip()}")
+        # An undefined name with a dot is accepted as a placeholder and does
+        # nothing; a real GUC is listed in pg_settings.
+        if not self.scalar("SELECT count(*) FROM pg_settings WHERE name = %s", (guc,)):
+            self.execute(f"RESET {guc}")
+            raise Skip(f"setting {guc} does not exist in this vecdb build")
 
     def close(self):
         self.conn.close()

@@ -17,7 +17,7 @@ def _normalized64(x):
 
 
 # Exact distances of query q to the base rows `ids`, in float64.
-def distances(ds, q_index, ids, _cache={}):
+def distances(ds, q_index, ids):
     ids = np.asarray(ids, dtype=np.int64)
     q = ds.queries[q_index].astype(np.float64)
     rows = ds.base[ids].astype(np.float64)
