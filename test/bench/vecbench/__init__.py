@@ -1,0 +1,1 @@
+"""vecdb benchmark harness: datasets, ground truth, systems under test, reports."""

@@ -1,0 +1,233 @@
+"""vecdb in Postgres as a system under test: binary COPY load, exact search,
+index builds through any access method, and the SELECT 1 protocol floor."""
+
+import io
+import struct
+import time
+
+import numpy as np
+import psycopg2
+
+TABLE = "bench_items"
+INDEX = "bench_idx"
+
+# Sweep keys that have a short name; any other key with a dot is a GUC as is.
+SWEEP_GUCS = {"ef": "vecdb.hnsw_ef_search", "probes": "vecdb.ivf_probes"}
+
+OPS = {"l2": ("vector_l2_ops", "<->"), "cosine": ("vector_cosine_ops", "<=>")}
+
+
+class Skip(Exception):
+    """A system that cannot run here (missing type or access method)."""
+
+
+# A file-like object streaming a PGCOPY binary stream of (id int8, embedding
+# vector) rows, built with numpy a chunk at a time instead of all at once.
+class CopyStream(io.RawIOBase):
+    # The binary COPY signature, flags (int32 0) and header extension length (int32 0).
+    HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+    TRAILER = struct.pack(">h", -1)
+
+    def __init__(self, base, chunk=4096):
+        self.base, self.chunk, self.pos = base, chunk, 0
+        self.buf = bytearray(self.HEADER)
+        self.done = False
+        dim = base.shape[1]
+        # One tuple: field count, then per field its byte length and value;
+        # the vector value is pgvector's binary form: int16 dim, int16 0, float4s.
+        self.dtype = np.dtype([("nfields", ">i2"), ("len_id", ">i4"), ("id", ">i8"),
+                               ("len_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"),
+                               ("x", ">f4", (dim,))])
+
+    def readable(self):
+        return True
+
+    # Appends the next chunk of encoded rows (or the trailer) to the buffer.
+    def _fill(self):
+        n = self.base.shape[0]
+        if self.pos >= n:
+            self.buf += self.TRAILER
+            self.done = True
+            return
+        end = min(n, self.pos + self.chunk)
+        rows = np.empty(end - self.pos, dtype=self.dtype)
+        rows["nfields"] = 2
+        rows["len_id"] = 8
+        rows["id"] = np.arange(self.pos, end)
+        rows["len_vec"] = 4 + 4 * self.base.shape[1]
+        rows["dim"] = self.base.shape[1]
+        rows["unused"] = 0
+        rows["x"] = self.base[self.pos:end]
+        self.buf += rows.tobytes()
+        self.pos = end
+
+    def read(self, size=-1):
+        while not self.done and (size < 0 or len(self.buf) < size):
+            self._fill()
+        if size < 0:
+            size = len(self.buf)
+        out = bytes(self.buf[:size])
+        del self.buf[:size]
+        return out
+
+
+# The text form of a vector, exact for float32 values ('[1.5,2.0,...]').
+def vector_literal(v):
+    return "[" + ",".join(repr(float(x)) for x in v) + "]"
+
+
+class Postgres:
+    """One connection to the benchmark database; everything runs on it."""
+
+    def __init__(self, dsn, log, parallel_workers=0):
+        self.log = log
+        self.conn = psycopg2.connect(dsn)
+        self.conn.autocommit = True
+        self.cur = self.conn.cursor()
+        self.literals = None
+        # Single-threaded per query unless asked otherwise, like the in-process
+        # references; no JIT (it would compile on every execution of the plan).
+        self.execute(f"SET max_parallel_workers_per_gather = {int(parallel_workers)}")
+        self.execute("SET jit = off")
+        self.execute("SET plan_cache_mode = force_generic_plan")
+        self.has_vector = self._init_extension()
+
+    def execute(self, sql, params=None):
+        self.cur.execute(sql, params)
+
+    def scalar(self, sql, params=None):
+        self.cur.execute(sql, params)
+        return self.cur.fetchone()[0]
+
+    # Server version, vecdb version and settings that matter for the numbers.
+    def describe(self):
+        info = {"server_version": self.scalar("SHOW server_version")}
+        for name in ("shared_buffers", "maintenance_work_mem", "max_parallel_maintenance_workers",
+                     "max_parallel_workers_per_gather", "work_mem"):
+            info[name] = self.scalar(f"SHOW {name}")
+        info["vecdb_version"] = self.scalar(
+            "SELECT extversion FROM pg_extension WHERE extname = 'vecdb'")
+        return info
+
+    # Creates the extension and tells whether it has the vector type yet.
+    def _init_extension(self):
+        try:
+            self.execute("CREATE EXTENSION IF NOT EXISTS vecdb")
+        except psycopg2.Error as e:
+            self.log(f"vecdb: CREATE EXTENSION failed: {e.pgerror or e}".strip())
+            return False
+        return self.scalar("SELECT to_regtype('vector') IS NOT NULL")
+
+    # Whether an index access method of this name is installed.
+    def am_exists(self, name):
+        return bool(self.scalar(
+            "SELECT count(*) FROM pg_am WHERE amname = %s AND amtype = 'i'", (name,)))
+
+    # Loads the base vectors with binary COPY; returns seconds taken.
+    def load(self, ds, k):
+        if not self.has_vector:
+            raise Skip("the vecdb extension has no vector type in this build")
+        self.metric = ds.metric
+        self.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        t0 = time.perf_counter()
+        self.execute("BEGIN")
+        # Created in the same transaction as the COPY, so with wal_level=minimal
+        # the data is not WAL-logged twice. PLAIN storage keeps vectors inline
+        # (no TOAST detour on every distance), the usual setting for benchmarks.
+        self.execute(f"CREATE TABLE {TABLE} (id int8 NOT NULL, embedding vector({ds.dim}))")
+        self.execute(f"ALTER TABLE {TABLE} ALTER COLUMN embedding SET STORAGE PLAIN")
+        self.cur.copy_expert(f"COPY {TABLE} (id, embedding) FROM STDIN WITH (FORMAT binary)",
+                             CopyStream(ds.base))
+        self.execute("COMMIT")
+        self.execute(f"VACUUM (ANALYZE) {TABLE}")
+        secs = time.perf_counter() - t0
+        rows = self.scalar(f"SELECT count(*) FROM {TABLE}")
+        if rows != ds.n:
+            raise RuntimeError(f"COPY loaded {rows} rows, expected {ds.n}")
+        self.table_bytes = self.scalar(f"SELECT pg_total_relation_size('{TABLE}')")
+        self.literals = [vector_literal(q) for q in ds.queries]
+        opclass, op = OPS[ds.metric]
+        self.execute("DEALLOCATE ALL")
+        self.execute(f"PREPARE bench_knn(vector) AS SELECT id FROM {TABLE} "
+                     f"ORDER BY embedding {op} $1 LIMIT {int(k)}")
+        return secs
+
+    # Prepares the SELECT 1 statement with the same parameter as the search,
+    # so its round trip includes sending and parsing the query vector.
+    def prepare_floor(self, ds):
+        if self.literals is None:
+            self.literals = [vector_literal(q) for q in ds.queries]
+        ptype = "vector" if self.has_vector else "text"
+        self.execute(f"PREPARE bench_floor({ptype}) AS SELECT 1")
+
+    # Returns a search(q_index) function running one prepared statement.
+    def searcher(self, statement):
+        cur, lits = self.cur, self.literals
+        # The full EXECUTE text is built before timing: only the round trip
+        # (send, parse, plan lookup, execute, fetch) is measured.
+        texts = [f"EXECUTE {statement}('{lit}')" for lit in lits]
+
+        def search(qi):
+            cur.execute(texts[qi])
+            return [r[0] for r in cur.fetchall()]
+        return search
+
+    # Plan of the search statement for one query, as text.
+    def plan(self):
+        self.execute(f"EXPLAIN (COSTS OFF) EXECUTE bench_knn('{self.literals[0]}')")
+        return "\n".join(r[0] for r in self.cur.fetchall())
+
+    # Builds an index with access method `am` and options; returns
+    # (seconds, bytes). Raises Skip when the AM does not exist.
+    def build_index(self, am, options):
+        if not self.has_vector:
+            raise Skip("the vecdb extension has no vector type in this build")
+        if not self.am_exists(am):
+            raise Skip(f"index access method '{am}' does not exist in this vecdb build")
+        self.drop_index()
+        opclass, _ = OPS[self.metric]
+        with_sql = ""
+        if options:
+            with_sql = " WITH (" + ", ".join(f"{k} = {_option_value(v)}"
+                                             for k, v in options.items()) + ")"
+        sql = f"CREATE INDEX {INDEX} ON {TABLE} USING {am} (embedding {opclass}){with_sql}"
+        self.log(sql)
+        t0 = time.perf_counter()
+        try:
+            self.execute(sql)
+        except psycopg2.Error as e:
+            raise Skip(f"{sql} failed: {(e.pgerror or str(e)).strip()}")
+        secs = time.perf_counter() - t0
+        return secs, self.scalar(f"SELECT pg_relation_size('{INDEX}')")
+
+    def drop_index(self):
+        self.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        self.execute("RESET enable_seqscan")
+
+    # Sets a sweep parameter (short name or GUC) for the following queries.
+    def set_param(self, key, value):
+        guc = SWEEP_GUCS.get(key, key)
+        if "." not in guc:
+            raise Skip(f"unknown sweep parameter '{key}' (use ef, probes or a GUC name)")
+        try:
+            self.execute(f"SET {guc} = %s", (str(value),))
+        except psycopg2.Error as e:
+            raise Skip(f"SET {guc} failed: {(e.pgerror or str(e)).strip()}")
+        # An undefined name with a dot is accepted as a placeholder and does
+        # nothing; a real GUC is listed in pg_settings.
+        if not self.scalar("SELECT count(*) FROM pg_settings WHERE name = %s", (guc,)):
+            self.execute(f"RESET {guc}")
+            raise Skip(f"setting {guc} does not exist in this vecdb build")
+
+    def close(self):
+        self.conn.close()
+
+
+# An option value as SQL: numbers bare, anything else quoted.
+def _option_value(v):
+    s = str(v)
+    try:
+        float(s)
+        return s
+    except ValueError:
+        return "'" + s.replace("'", "''") + "'"
