@@ -116,6 +116,8 @@ def parse_args(argv):
     p.add_argument("--k", type=int, default=10, help="neighbours per query (recall@k)")
     p.add_argument("--parallel-workers", type=int, default=0,
                    help="max_parallel_workers_per_gather for vecdb queries (default 0)")
+    p.add_argument("--storage", choices=["default", "plain"], default="default",
+                   help="vector column storage: the type's default (TOAST for large vectors) or plain (inline)")
     p.add_argument("--dsn", help="libpq connection string (test/bench/run starts a cluster if absent)")
     p.add_argument("--results", default=os.path.join(HERE, "results"), help="output folder")
     p.add_argument("--quick", action="store_true",
@@ -319,7 +321,7 @@ def main(argv=None):
     }
     t0 = time.perf_counter()
     if args.dsn:
-        pg = Postgres(args.dsn, log, args.parallel_workers)
+        pg = Postgres(args.dsn, log, args.parallel_workers, args.storage)
         try:
             run["postgres"] = pg.describe()
             runner.run_vecdb(pg, indexes, build, sweep)
