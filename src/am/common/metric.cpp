@@ -70,67 +70,92 @@ static double call_distance(const VecdbMetric* metric, const struct varlena* que
                                             PointerGetDatum(value), PointerGetDatum(query)));
 }
 
-double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
-                        const struct varlena* value) {
-    const vecdb::core::DistanceKernels* k = metric->kernels;
+bool vecdb_metric_has_kernel(const VecdbMetric* metric) {
+    // Jaccard's edge cases are the SQL function's to define
+    return metric->kind != VECDB_KEY_GENERIC && metric->kind != VECDB_KEY_BIT_JACCARD;
+}
+
+bool vecdb_metric_same_shape(const VecdbMetric* metric, const struct varlena* query,
+                             const struct varlena* value) {
     switch (metric->kind) {
-        case VECDB_KEY_GENERIC:
-            break;
         case VECDB_KEY_VECTOR_L2:
         case VECDB_KEY_VECTOR_IP:
         case VECDB_KEY_VECTOR_COSINE:
-        case VECDB_KEY_VECTOR_L1: {
-            const Vector* a = (const Vector*)value;
-            const Vector* b = (const Vector*)query;
-            if (a->dim != b->dim) break;
-            if (metric->kind == VECDB_KEY_VECTOR_L2) return k->l2_squared_f32(a->x, b->x, a->dim);
-            if (metric->kind == VECDB_KEY_VECTOR_IP) return -(double)k->dot_f32(a->x, b->x, a->dim);
-            if (metric->kind == VECDB_KEY_VECTOR_L1) return k->l1_f32(a->x, b->x, a->dim);
-            float dot, na, nb;
-            k->cosine_parts_f32(a->x, b->x, a->dim, &dot, &na, &nb);
-            return cosine_from_parts(dot, na, nb);
-        }
+        case VECDB_KEY_VECTOR_L1:
+            return ((const Vector*)value)->dim == ((const Vector*)query)->dim;
         case VECDB_KEY_HALFVEC_L2:
         case VECDB_KEY_HALFVEC_IP:
         case VECDB_KEY_HALFVEC_COSINE:
-        case VECDB_KEY_HALFVEC_L1: {
-            const HalfVector* a = (const HalfVector*)value;
-            const HalfVector* b = (const HalfVector*)query;
-            if (a->dim != b->dim) break;
-            if (metric->kind == VECDB_KEY_HALFVEC_L2) return k->l2_squared_f16(a->x, b->x, a->dim);
-            if (metric->kind == VECDB_KEY_HALFVEC_IP) return -(double)k->dot_f16(a->x, b->x, a->dim);
-            if (metric->kind == VECDB_KEY_HALFVEC_L1) return k->l1_f16(a->x, b->x, a->dim);
-            float dot, na, nb;
-            k->cosine_parts_f16(a->x, b->x, a->dim, &dot, &na, &nb);
-            return cosine_from_parts(dot, na, nb);
-        }
+        case VECDB_KEY_HALFVEC_L1:
+            return ((const HalfVector*)value)->dim == ((const HalfVector*)query)->dim;
         case VECDB_KEY_SPARSEVEC_L2:
         case VECDB_KEY_SPARSEVEC_IP:
         case VECDB_KEY_SPARSEVEC_COSINE:
-        case VECDB_KEY_SPARSEVEC_L1: {
-            const SparseVector* a = (const SparseVector*)value;
-            const SparseVector* b = (const SparseVector*)query;
-            if (a->dim != b->dim) break;
-            vecdb::core::SparseView va = {a->indices, SPARSEVEC_VALUES(a), (size_t)a->nnz};
-            vecdb::core::SparseView vb = {b->indices, SPARSEVEC_VALUES(b), (size_t)b->nnz};
-            if (metric->kind == VECDB_KEY_SPARSEVEC_L2) return vecdb::core::sparse_l2_squared(va, vb);
-            if (metric->kind == VECDB_KEY_SPARSEVEC_IP) return -(double)vecdb::core::sparse_dot(va, vb);
-            if (metric->kind == VECDB_KEY_SPARSEVEC_L1) return vecdb::core::sparse_l1(va, vb);
-            float dot, na, nb;
-            vecdb::core::sparse_cosine_parts(va, vb, &dot, &na, &nb);
-            return cosine_from_parts(dot, na, nb);
-        }
+        case VECDB_KEY_SPARSEVEC_L1:
+            return ((const SparseVector*)value)->dim == ((const SparseVector*)query)->dim;
         case VECDB_KEY_BIT_HAMMING:
-        case VECDB_KEY_BIT_JACCARD: {
-            const VarBit* a = (const VarBit*)value;
-            const VarBit* b = (const VarBit*)query;
-            if (VARBITLEN(a) != VARBITLEN(b)) break;
-            size_t nbytes = VARBITBYTES(a);
-            if (metric->kind == VECDB_KEY_BIT_HAMMING)
-                return (double)k->hamming(VARBITS(a), VARBITS(b), nbytes);
-            break;  // Jaccard's edge cases are the SQL function's to define
-        }
+        case VECDB_KEY_BIT_JACCARD:
+            return VARBITLEN((const VarBit*)value) == VARBITLEN((const VarBit*)query);
+        case VECDB_KEY_GENERIC:
+            break;
     }
+    return false;
+}
+
+// A sparse vector's entries as the core kernels see them.
+static vecdb::core::SparseView sparse_view(const SparseVector* v) {
+    vecdb::core::SparseView view = {v->indices, SPARSEVEC_VALUES(v), (size_t)v->nnz};
+    return view;
+}
+
+double vecdb_metric_kernel_key(const VecdbMetric* metric, const struct varlena* query,
+                               const struct varlena* value) {
+    const vecdb::core::DistanceKernels* k = metric->kernels;
+    float dot, na, nb;
+    const Vector* va = (const Vector*)value;
+    const Vector* vq = (const Vector*)query;
+    const HalfVector* ha = (const HalfVector*)value;
+    const HalfVector* hq = (const HalfVector*)query;
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2: return k->l2_squared_f32(va->x, vq->x, va->dim);
+        case VECDB_KEY_VECTOR_IP: return -(double)k->dot_f32(va->x, vq->x, va->dim);
+        case VECDB_KEY_VECTOR_L1: return k->l1_f32(va->x, vq->x, va->dim);
+        case VECDB_KEY_VECTOR_COSINE:
+            k->cosine_parts_f32(va->x, vq->x, va->dim, &dot, &na, &nb);
+            return cosine_from_parts(dot, na, nb);
+        case VECDB_KEY_HALFVEC_L2: return k->l2_squared_f16(ha->x, hq->x, ha->dim);
+        case VECDB_KEY_HALFVEC_IP: return -(double)k->dot_f16(ha->x, hq->x, ha->dim);
+        case VECDB_KEY_HALFVEC_L1: return k->l1_f16(ha->x, hq->x, ha->dim);
+        case VECDB_KEY_HALFVEC_COSINE:
+            k->cosine_parts_f16(ha->x, hq->x, ha->dim, &dot, &na, &nb);
+            return cosine_from_parts(dot, na, nb);
+        case VECDB_KEY_SPARSEVEC_L2:
+            return vecdb::core::sparse_l2_squared(sparse_view((const SparseVector*)value),
+                                                  sparse_view((const SparseVector*)query));
+        case VECDB_KEY_SPARSEVEC_IP:
+            return -(double)vecdb::core::sparse_dot(sparse_view((const SparseVector*)value),
+                                                    sparse_view((const SparseVector*)query));
+        case VECDB_KEY_SPARSEVEC_L1:
+            return vecdb::core::sparse_l1(sparse_view((const SparseVector*)value),
+                                          sparse_view((const SparseVector*)query));
+        case VECDB_KEY_SPARSEVEC_COSINE:
+            vecdb::core::sparse_cosine_parts(sparse_view((const SparseVector*)value),
+                                             sparse_view((const SparseVector*)query), &dot, &na, &nb);
+            return cosine_from_parts(dot, na, nb);
+        case VECDB_KEY_BIT_HAMMING:
+            return (double)k->hamming(VARBITS((const VarBit*)value), VARBITS((const VarBit*)query),
+                                      VARBITBYTES((const VarBit*)value));
+        case VECDB_KEY_BIT_JACCARD:
+        case VECDB_KEY_GENERIC:
+            break;
+    }
+    return NAN;  // not reached: callers check vecdb_metric_has_kernel first
+}
+
+double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
+                        const struct varlena* value) {
+    if (vecdb_metric_has_kernel(metric) && vecdb_metric_same_shape(metric, query, value))
+        return vecdb_metric_kernel_key(metric, query, value);
     return call_distance(metric, query, value);
 }
 

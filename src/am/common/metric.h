@@ -42,5 +42,18 @@ void vecdb_metric_init(VecdbMetric* metric, Relation index);
 double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
                         const struct varlena* value);
 
+// Whether keys come from a SIMD kernel alone (no fmgr call), so helper
+// threads may compute them with vecdb_metric_kernel_key.
+bool vecdb_metric_has_kernel(const VecdbMetric* metric);
+
+// Whether a value has the query's dimensions, so the kernel can compare them.
+bool vecdb_metric_same_shape(const VecdbMetric* metric, const struct varlena* query,
+                             const struct varlena* value);
+
+// The kernel's key for a value of the query's shape. Calls no Postgres
+// function, so it is safe on helper threads.
+double vecdb_metric_kernel_key(const VecdbMetric* metric, const struct varlena* query,
+                               const struct varlena* value);
+
 // Converts a key back to what the SQL distance function returns.
 double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key);
