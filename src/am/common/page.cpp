@@ -14,6 +14,7 @@ void vecdb_page_init(Page page, uint16 kind) {
     opaque->next = InvalidBlockNumber;
     opaque->kind = kind;
     opaque->page_id = VECDB_PAGE_ID;
+    opaque->xid = InvalidTransactionId;
 }
 
 void vecdb_page_check(Relation index, Page page, BlockNumber blkno, uint16 kind) {

@@ -20,6 +20,7 @@ typedef struct VecdbPageOpaqueData {
     BlockNumber next;  // next page of the same chain, or InvalidBlockNumber
     uint16 kind;       // VecdbPageKind
     uint16 page_id;    // VECDB_PAGE_ID
+    TransactionId xid; // who wrote an overflow page: lets VACUUM reclaim orphans
 } VecdbPageOpaqueData;
 
 typedef VecdbPageOpaqueData* VecdbPageOpaque;

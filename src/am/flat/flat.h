@@ -17,6 +17,7 @@
 typedef struct FlatMetaData {
     BlockNumber first_data_page;  // InvalidBlockNumber while the index is empty
     BlockNumber insert_page;      // where inserts start looking for room
+    bool has_overflow;            // an overflow page was ever written
 } FlatMetaData;
 
 // Header of every entry on a data page; the value follows, MAXALIGNed.
@@ -57,6 +58,7 @@ void flat_init_metapage(Relation index, ForkNumber fork);
 FlatMetaData flat_read_meta(Relation index);
 void flat_append(Relation index, ItemPointer heap_tid, Datum value, bool isnull, FlatInsertHint* hint);
 void flat_set_insert_page(Relation index, BlockNumber page, bool only_if_empty_chain);
+void flat_note_overflow(Relation index);
 struct varlena* flat_read_external(Relation index, const FlatExternalRef* ref, char* buffer);
 
 // AM callbacks (flat_build.cpp, flat_insert.cpp, flat_scan.cpp, flat_vacuum.cpp, flat_handler.cpp)

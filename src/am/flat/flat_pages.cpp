@@ -2,6 +2,10 @@
 // overflow chunks) and reading out-of-line values back.
 #include "am/flat/flat.h"
 
+extern "C" {
+#include "access/xact.h"
+}
+
 // Writes the metapage of an empty flat index.
 void flat_init_metapage(Relation index, ForkNumber fork) {
     VecdbMetaHeader header;
@@ -13,6 +17,7 @@ void flat_init_metapage(Relation index, ForkNumber fork) {
     FlatMetaData meta;
     meta.first_data_page = InvalidBlockNumber;
     meta.insert_page = InvalidBlockNumber;
+    meta.has_overflow = false;
     vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
 }
 
@@ -39,6 +44,19 @@ void flat_set_insert_page(Relation index, BlockNumber page_blkno, bool only_if_e
     UnlockReleaseBuffer(buffer);
 }
 
+// Records in the metapage that the index has overflow pages, so VACUUM
+// knows to look for orphaned ones.
+void flat_note_overflow(Relation index) {
+    if (flat_read_meta(index).has_overflow) return;
+    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    ((FlatMetaData*)VecdbMetaBody(page))->has_overflow = true;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+}
+
 // Adds one item to a locked page already registered for WAL; errors if full.
 static void add_item(Relation index, Page page, const char* item, Size size) {
     if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
@@ -46,8 +64,12 @@ static void add_item(Relation index, Page page, const char* item, Size size) {
 }
 
 // Writes a value too large for a data page into a fresh chain of overflow
-// pages, last chunk first so every page can point at its successor.
+// pages, last chunk first so every page can point at its successor. Each
+// page carries the writer's XID: if the entry never gets written (a crash
+// in between), VACUUM finds the chain unreferenced and frees it.
 static BlockNumber write_overflow_chain(Relation index, const char* data, Size size) {
+    flat_note_overflow(index);
+    TransactionId xid = GetCurrentTransactionId();
     Size nchunks = (size + FLAT_CHUNK_SIZE - 1) / FLAT_CHUNK_SIZE;
     BlockNumber next = InvalidBlockNumber;
     for (Size i = nchunks; i-- > 0;) {
@@ -58,6 +80,7 @@ static BlockNumber write_overflow_chain(Relation index, const char* data, Size s
         Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
         vecdb_page_init(page, VECDB_PAGE_OVERFLOW);
         VecdbPageGetOpaque(page)->next = next;
+        VecdbPageGetOpaque(page)->xid = xid;
         add_item(index, page, data + offset, length);
         GenericXLogFinish(state);
         next = BufferGetBlockNumber(buffer);

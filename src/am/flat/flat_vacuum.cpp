@@ -3,8 +3,10 @@
 #include "am/flat/flat.h"
 
 extern "C" {
+#include "access/transam.h"
 #include "commands/vacuum.h"
 #include "storage/indexfsm.h"
+#include "storage/procarray.h"
 }
 
 // Removes the dead entries of one data page. Returns the page's successor;
@@ -85,6 +87,66 @@ IndexBulkDeleteResult* flat_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
     return stats;
 }
 
+// Marks in `referenced` every overflow page the chain starting at blkno uses.
+static void mark_chunk_chain(Relation index, BlockNumber blkno, uint8* referenced, BlockNumber nblocks) {
+    while (blkno != InvalidBlockNumber && blkno < nblocks && !(referenced[blkno / 8] & (1 << (blkno % 8)))) {
+        referenced[blkno / 8] |= (uint8)(1 << (blkno % 8));
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, VECDB_PAGE_OVERFLOW);
+        blkno = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+    }
+}
+
+// Frees overflow pages no entry refers to: chains whose entry was never
+// written because the server crashed (or the insert failed) in between.
+// Only pages whose writer finished before the sweep began are candidates,
+// so a chain whose entry is being placed right now is never touched.
+static void reclaim_orphan_chunks(Relation index, IndexBulkDeleteResult* stats) {
+    // the most conservative horizon (every database's transactions)
+    TransactionId horizon = GetOldestNonRemovableTransactionId(NULL);
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    uint8* referenced = (uint8*)palloc0(nblocks / 8 + 1);
+
+    for (BlockNumber blkno = flat_read_meta(index).first_data_page; blkno != InvalidBlockNumber;) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id)) continue;
+            FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
+            if (entry->flags & FLAT_ENTRY_EXTERNAL)
+                mark_chunk_chain(index, ((FlatExternalRef*)FlatEntryValue(entry))->first_chunk, referenced, nblocks);
+        }
+        blkno = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+    }
+
+    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
+        vacuum_delay_point();
+        if (referenced[blkno / 8] & (1 << (blkno % 8))) continue;
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        bool orphan = !PageIsNew(page) && PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
+                      VecdbPageGetOpaque(page)->kind == VECDB_PAGE_OVERFLOW &&
+                      TransactionIdIsNormal(VecdbPageGetOpaque(page)->xid) &&
+                      TransactionIdPrecedes(VecdbPageGetOpaque(page)->xid, horizon);
+        UnlockReleaseBuffer(buffer);
+        if (orphan) {
+            vecdb_free_page(index, blkno);
+            stats->pages_newly_deleted++;
+        }
+    }
+    pfree(referenced);
+}
+
 IndexBulkDeleteResult* flat_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
     Relation index = info->index;
     if (info->analyze_only) return stats;
@@ -105,6 +167,7 @@ IndexBulkDeleteResult* flat_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDelet
             UnlockReleaseBuffer(buffer);
         }
     }
+    if (flat_read_meta(index).has_overflow) reclaim_orphan_chunks(index, stats);
     stats->num_pages = RelationGetNumberOfBlocks(index);
     IndexFreeSpaceMapVacuum(index);
     return stats;
