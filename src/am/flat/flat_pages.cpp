@@ -238,7 +238,7 @@ struct varlena* flat_read_external(Relation index, const FlatExternalRef* ref, c
         blkno = VecdbPageGetOpaque(page)->next;
         UnlockReleaseBuffer(chunk_buffer);
     }
-    if (done != ref->size)
+    if (done != ref->size || ref->size < VARHDRSZ || VARATT_IS_EXTENDED(buffer) || VARSIZE(buffer) != ref->size)
         ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                         errmsg("index \"%s\" has a broken overflow chain", RelationGetRelationName(index)),
                         errhint("Please REINDEX it.")));

@@ -51,14 +51,30 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
 }
 
 // The stored value of an entry, reassembling it when it is out of line.
-static const struct varlena* entry_value(IndexScanDesc scan, FlatScanOpaque so, FlatEntry* entry) {
-    if (!(entry->flags & FLAT_ENTRY_EXTERNAL)) return FlatEntryValue(entry);
+// A value whose header claims more bytes than its item holds is corruption,
+// reported before any kernel reads past it.
+static const struct varlena* entry_value(IndexScanDesc scan, FlatScanOpaque so, FlatEntry* entry,
+                                         Size item_size) {
+    Relation index = scan->indexRelation;
+    if (!(entry->flags & FLAT_ENTRY_EXTERNAL)) {
+        const struct varlena* value = FlatEntryValue(entry);
+        if (item_size < FLAT_ENTRY_HEADER_SIZE + VARHDRSZ || VARATT_IS_EXTENDED(value) ||
+            FLAT_ENTRY_HEADER_SIZE + VARSIZE(value) > item_size)
+            ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                            errmsg("index \"%s\" contains a corrupted entry", RelationGetRelationName(index)),
+                            errhint("Please REINDEX it.")));
+        return value;
+    }
     const FlatExternalRef* ref = (const FlatExternalRef*)FlatEntryValue(entry);
+    if (ref->size > MaxAllocSize)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" contains a corrupted entry", RelationGetRelationName(index)),
+                        errhint("Please REINDEX it.")));
     if (ref->size > so->external_capacity) {
         so->external_capacity = Max(ref->size, 2 * so->external_capacity);
         so->external_buffer = (char*)MemoryContextAlloc(so->context, so->external_capacity);
     }
-    return flat_read_external(scan->indexRelation, ref, so->external_buffer);
+    return flat_read_external(index, ref, so->external_buffer);
 }
 
 // Asks the CPU to start loading a pinned page's bytes: a flat scan is bound
@@ -79,7 +95,7 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
             vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
             continue;
         }
-        double key = vecdb_metric_key(&so->metric, so->query, entry_value(scan, so, entry));
+        double key = vecdb_metric_key(&so->metric, so->query, entry_value(scan, so, entry, ItemIdGetLength(item_id)));
         vecdb_scan_queue_push(&so->queue, &entry->heap_tid, key);
     }
 }
