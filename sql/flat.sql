@@ -114,6 +114,13 @@ CREATE UNLOGGED TABLE scratch (id int, v vector(2));
 CREATE INDEX ON scratch USING flat (v);
 INSERT INTO scratch SELECT i, ('[' || i || ',' || (i * i % 7) || ']')::vector FROM generate_series(1, 50) i;
 SELECT knn_compare($$SELECT id, v <-> '[25,3]' FROM scratch ORDER BY v <-> '[25,3]' LIMIT 5$$);
+-- a query without ORDER BY <distance> never gets a flat scan, even when
+-- every other plan is disabled (it would fail: the scan needs a query vector)
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM scratch;
+SELECT count(*) FROM scratch;
+SELECT count(*) FROM scratch WHERE v IS NOT NULL;
+RESET enable_seqscan;
 
 -- an empty index
 CREATE TABLE empty_t (v vector(2));

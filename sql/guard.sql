@@ -17,3 +17,16 @@ SELECT vecdb_guard_selftest('bad_alloc');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 SELECT 2 AS still_alive;
+-- a message cut to fit the guard's buffer never ends inside a multibyte
+-- character (converting the text would fail if it did)
+DO $$
+BEGIN
+  IF current_setting('server_encoding') <> 'UTF8' THEN
+    RAISE NOTICE 'message is valid text';
+    RETURN;
+  END IF;
+  PERFORM vecdb_guard_selftest('a' || repeat(chr(233), 300));
+EXCEPTION WHEN invalid_parameter_value THEN
+  PERFORM convert_to(SQLERRM, 'LATIN1');
+  RAISE NOTICE 'message is valid text';
+END $$;

@@ -21,6 +21,13 @@ SELECT vector_accum('{}', '[1,2]');
 \echo :LAST_ERROR_SQLSTATE
 SELECT vector_combine('{1,1,2}', '{1,1}');
 \echo :LAST_ERROR_SQLSTATE
+-- a hand-made state holding NaN or Infinity never becomes a vector
+SELECT vector_avg('{1,NaN}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT vector_sum_final('{NaN,1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT halfvec_avg('{1,Infinity}');
+\echo :LAST_ERROR_SQLSTATE
 SELECT proname, proparallel FROM pg_proc
  WHERE proname IN ('avg', 'sum') AND proargtypes[0] = 'vector'::regtype ORDER BY proname;
 

@@ -4,6 +4,10 @@
 
 #include <cstdio>
 
+extern "C" {
+#include "mb/pg_wchar.h"
+}
+
 namespace vecdb::pg {
 
 // Copies what the in-flight exception says into plain storage.
@@ -42,13 +46,21 @@ static int sqlstate_for(core::ErrorKind kind) {
 }
 
 void raise_guard_failure(const char* context, const GuardFailure& failure) {
+    // snprintf may have cut the message inside a multibyte character; drop
+    // that partial character, or the client gets "invalid byte sequence"
+    // instead of the error (pg_mbcliplen stops before an incomplete one).
+    char message[sizeof failure.message];
+    int length = (int)strlen(failure.message);
+    length = pg_mbcliplen(failure.message, length, length);
+    memcpy(message, failure.message, length);
+    message[length] = '\0';
     if (failure.out_of_memory)
         ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory"),
                         errdetail("vecdb: %s could not allocate memory.", context)));
     if (failure.kind == core::ErrorKind::internal)
         ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                        errmsg("vecdb internal error in %s: %s", context, failure.message)));
-    ereport(ERROR, (errcode(sqlstate_for(failure.kind)), errmsg("%s", failure.message)));
+                        errmsg("vecdb internal error in %s: %s", context, message)));
+    ereport(ERROR, (errcode(sqlstate_for(failure.kind)), errmsg("%s", message)));
     pg_unreachable();
 }
 

@@ -79,6 +79,13 @@ static Datum finish(FunctionCallInfo fcinfo, bool mean) {
     double count = state.values[0];
     if (state.dim == 0 || count == 0.0)
         PG_RETURN_NULL();
+    // Sums of finite rows are finite, so NaN/Inf means a hand-made state
+    // (the final functions are callable from SQL); a NaN would otherwise
+    // reach a stored vector and break the btree order.
+    for (int i = 0; i <= state.dim; i++)
+        if (!std::isfinite(state.values[i]))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("invalid state for a vector aggregate")));
     double divisor = mean ? count : 1.0;
     typename K::Value* result = K::make(state.dim);
     for (int i = 0; i < state.dim; i++)

@@ -1,6 +1,8 @@
 // Cost model for vecdb index scans.
 #include "am/common/cost.h"
 
+#include <limits>
+
 extern "C" {
 #include "optimizer/optimizer.h"
 #include "utils/spccache.h"
@@ -15,9 +17,12 @@ void vecdb_exhaustive_cost_estimate(PlannerInfo* root, IndexPath* path, double l
     *correlation = 0.0;
     *index_pages = index->pages;
 
-    // Without ORDER BY <distance> the index has nothing to offer.
+    // Without ORDER BY <distance> the index has nothing to offer, and its
+    // scan would fail. Infinity, not disable_cost: with enable_seqscan off a
+    // disabled sequential scan costs more than disable_cost, and the planner
+    // picked this path (an index-only scan for count(*)) instead.
     if (path->indexorderbys == NIL) {
-        *startup_cost = *total_cost = 1.0e10;
+        *startup_cost = *total_cost = std::numeric_limits<double>::infinity();
         return;
     }
 
