@@ -122,6 +122,37 @@ SELECT count(*) FROM scratch;
 SELECT count(*) FROM scratch WHERE v IS NOT NULL;
 RESET enable_seqscan;
 
+-- distances computed on helper threads (vecdb.scan_threads) order rows
+-- exactly as the backend alone does
+CREATE TABLE threads_t (id int, v vector(16));
+INSERT INTO threads_t SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 1.1)::real) FROM generate_series(1, 16) d)::vector
+FROM generate_series(1, 3000) i;
+INSERT INTO threads_t VALUES (0, NULL);
+CREATE INDEX threads_t_idx ON threads_t USING flat (v);
+SET enable_seqscan = off;
+SET vecdb.scan_threads = 1;
+CREATE TEMP TABLE alone AS
+    SELECT row_number() OVER () AS n, id FROM (SELECT id FROM threads_t ORDER BY v <-> (SELECT v FROM threads_t WHERE id = 7)) s;
+SET vecdb.scan_threads = 8;
+CREATE TEMP TABLE helped AS
+    SELECT row_number() OVER () AS n, id FROM (SELECT id FROM threads_t ORDER BY v <-> (SELECT v FROM threads_t WHERE id = 7)) s;
+SELECT count(*) AS rows, count(*) FILTER (WHERE a.id IS DISTINCT FROM h.id) AS differences
+FROM alone a FULL JOIN helped h USING (n);
+-- an error in the middle of a threaded scan leaves the next scan working
+SELECT id FROM threads_t ORDER BY v <-> '[1,2]' LIMIT 1;
+SELECT id FROM threads_t ORDER BY v <-> (SELECT v FROM threads_t WHERE id = 7) LIMIT 3;
+RESET vecdb.scan_threads;
+RESET enable_seqscan;
+SHOW vecdb.scan_threads;
+SET vecdb.scan_threads = 0;
+\echo :LAST_ERROR_SQLSTATE
+
+-- temporary tables (local buffers)
+CREATE TEMP TABLE temp_t (id int, v vector(2));
+CREATE INDEX ON temp_t USING flat (v);
+INSERT INTO temp_t SELECT i, ('[' || i || ',' || (i * 3 % 11) || ']')::vector FROM generate_series(1, 40) i;
+SELECT knn_compare($$SELECT id, v <-> '[20,5]' FROM temp_t ORDER BY v <-> '[20,5]' LIMIT 7$$);
+
 -- an empty index
 CREATE TABLE empty_t (v vector(2));
 CREATE INDEX ON empty_t USING flat (v);

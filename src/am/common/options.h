@@ -5,6 +5,9 @@
 
 extern relopt_kind vecdb_flat_relopt_kind;
 
+// vecdb.scan_threads: threads one index scan may use to compute distances.
+extern int vecdb_scan_threads;
+
 // Registers every AM's reloption kind and options, and the search GUCs.
 void vecdb_register_am_options(void);
 

@@ -1,10 +1,19 @@
 // Ordered scans of a flat index. The first amgettuple computes the distance
 // key of every entry once (one pass over the data pages, SIMD kernels on the
-// page bytes); rows are then handed out nearest first in growing batches.
+// page bytes, with vecdb.scan_threads threads); rows are then handed out
+// nearest first in growing batches.
 // A WHERE clause that rejects rows simply asks for more, so filtered
 // ORDER BY ... LIMIT k queries return exactly what a sequential scan would.
 #include "am/flat/flat.h"
+#include "am/common/buffer_hints.h"
+#include "am/common/options.h"
 #include "am/common/scan_queue.h"
+#include "core/parallel/scoring_pool.h"
+
+using vecdb::core::kScoringJobCapacity;
+
+// Pages whose entries helper threads may be scoring at once.
+#define FLAT_PIPELINE_PAGES 16
 
 typedef struct FlatScanOpaqueData {
     MemoryContext context;  // everything below lives here; reset on rescan
@@ -105,8 +114,9 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
 static void collect(IndexScanDesc scan, FlatScanOpaque so) {
     Relation index = scan->indexRelation;
     MemoryContext old = MemoryContextSwitchTo(so->context);
+    VecdbBufferHints* hints = vecdb_buffer_hints(index);
     BlockNumber blkno = flat_read_meta(index).first_data_page;
-    Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : ReadBuffer(index, blkno);
+    Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
     while (buffer != InvalidBuffer) {
         CHECK_FOR_INTERRUPTS();
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
@@ -115,7 +125,7 @@ static void collect(IndexScanDesc scan, FlatScanOpaque so) {
         BlockNumber next_blkno = VecdbPageGetOpaque(page)->next;
         Buffer next = InvalidBuffer;
         if (next_blkno != InvalidBlockNumber) {
-            next = ReadBuffer(index, next_blkno);
+            next = vecdb_read_buffer_hinted(index, hints, next_blkno);
             prefetch_page(next);
         }
         collect_page(scan, so, page);
@@ -123,6 +133,107 @@ static void collect(IndexScanDesc scan, FlatScanOpaque so) {
         buffer = next;
         blkno = next_blkno;
     }
+    MemoryContextSwitchTo(old);
+    so->collected = true;
+}
+
+// The parallel pass: this thread walks and locks pages and lists their
+// entries; helper threads score them in place while the page stays locked
+// (VACUUM, or its replay on a standby, moves entries only under an
+// exclusive lock). Up to FLAT_PIPELINE_PAGES pages are in flight.
+
+// A page handed to the helpers, share-locked until its keys are collected.
+typedef struct PendingPage {
+    Buffer buffer;
+    ItemPointerData tids[kScoringJobCapacity];
+} PendingPage;
+
+// Computes one key on a helper thread. ctx is the pool's own copy of the
+// metric followed by the query, so it outlives an aborted scan.
+static double score_in_helper(const void* ctx, const void* value) {
+    const VecdbMetric* metric = (const VecdbMetric*)ctx;
+    const struct varlena* query = (const struct varlena*)((const char*)ctx + MAXALIGN(sizeof(VecdbMetric)));
+    return vecdb_metric_kernel_key(metric, query, (const struct varlena*)value);
+}
+
+// Starts a scoring session for this scan; false when it should run alone.
+static bool begin_parallel(FlatScanOpaque so) {
+    if (vecdb_scan_threads <= 1 || so->query == NULL || !vecdb_metric_has_kernel(&so->metric)) return false;
+    Size query_size = VARSIZE(so->query);
+    Size ctx_size = MAXALIGN(sizeof(VecdbMetric)) + query_size;
+    char* ctx = (char*)palloc0(ctx_size);
+    memcpy(ctx, &so->metric, sizeof(VecdbMetric));
+    memcpy(ctx + MAXALIGN(sizeof(VecdbMetric)), so->query, query_size);
+    bool started = vecdb::core::scoring_begin(score_in_helper, ctx, ctx_size, vecdb_scan_threads);
+    pfree(ctx);
+    return started;
+}
+
+// Lists a locked page: inline values of the query's shape go to the
+// helpers; NULLs, out-of-line values and anything needing fmgr (or raising
+// the dimension error) are settled here.
+static void submit_page(IndexScanDesc scan, FlatScanOpaque so, Page page, PendingPage* pending) {
+    const void* values[kScoringJobCapacity];
+    size_t n = 0;
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id)) continue;
+        FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
+        if (entry->flags & FLAT_ENTRY_NULL) {
+            vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
+            continue;
+        }
+        const struct varlena* value = entry_value(scan, so, entry, ItemIdGetLength(item_id));
+        if (!(entry->flags & FLAT_ENTRY_EXTERNAL) && n < kScoringJobCapacity &&
+            vecdb_metric_same_shape(&so->metric, so->query, value)) {
+            values[n] = value;
+            pending->tids[n] = entry->heap_tid;
+            n++;
+        } else {
+            vecdb_scan_queue_push(&so->queue, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+        }
+    }
+    vecdb::core::scoring_submit(values, n);
+}
+
+// Collects the keys of the oldest page in flight and releases the page.
+static void retire_page(FlatScanOpaque so, PendingPage* pending) {
+    double keys[kScoringJobCapacity];
+    size_t n = vecdb::core::scoring_collect_oldest(keys);
+    for (size_t i = 0; i < n; i++) vecdb_scan_queue_push(&so->queue, &pending->tids[i], keys[i]);
+    UnlockReleaseBuffer(pending->buffer);
+}
+
+// collect() with helper threads scoring the pages.
+static void collect_parallel(IndexScanDesc scan, FlatScanOpaque so) {
+    Relation index = scan->indexRelation;
+    MemoryContext old = MemoryContextSwitchTo(so->context);
+    PendingPage* ring = (PendingPage*)palloc(sizeof(PendingPage) * FLAT_PIPELINE_PAGES);
+    uint64 submitted = 0, retired = 0;
+    VecdbBufferHints* hints = vecdb_buffer_hints(index);
+    BlockNumber blkno = flat_read_meta(index).first_data_page;
+    Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
+    while (buffer != InvalidBuffer) {
+        CHECK_FOR_INTERRUPTS();
+        if (submitted - retired == FLAT_PIPELINE_PAGES) retire_page(so, &ring[retired++ % FLAT_PIPELINE_PAGES]);
+        PendingPage* pending = &ring[submitted % FLAT_PIPELINE_PAGES];
+        pending->buffer = buffer;
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+        blkno = VecdbPageGetOpaque(page)->next;
+        buffer = InvalidBuffer;
+        if (blkno != InvalidBlockNumber) {
+            buffer = vecdb_read_buffer_hinted(index, hints, blkno);
+            prefetch_page(buffer);
+        }
+        submit_page(scan, so, page, pending);
+        submitted++;
+    }
+    while (retired < submitted) retire_page(so, &ring[retired++ % FLAT_PIPELINE_PAGES]);
+    vecdb::core::scoring_end();
+    pfree(ring);
     MemoryContextSwitchTo(old);
     so->collected = true;
 }
@@ -135,7 +246,12 @@ bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {
     if (!ScanDirectionIsForward(dir))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                         errmsg("flat index scans only go forward")));
-    if (!so->collected) collect(scan, so);
+    if (!so->collected) {
+        if (begin_parallel(so))
+            collect_parallel(scan, so);
+        else
+            collect(scan, so);
+    }
 
     return vecdb_scan_queue_return_next(&so->queue, scan, &so->metric);
 }
