@@ -205,8 +205,9 @@ static void retire_page(FlatScanOpaque so, PendingPage* pending) {
     UnlockReleaseBuffer(pending->buffer);
 }
 
-// collect() with helper threads scoring the pages.
-static void collect_parallel(IndexScanDesc scan, FlatScanOpaque so) {
+// Walks the data chain submitting each page to the helpers, at most
+// FLAT_PIPELINE_PAGES pages in flight.
+static void walk_pages_in_parallel(IndexScanDesc scan, FlatScanOpaque so) {
     Relation index = scan->indexRelation;
     MemoryContext old = MemoryContextSwitchTo(so->context);
     PendingPage* ring = (PendingPage*)palloc(sizeof(PendingPage) * FLAT_PIPELINE_PAGES);
@@ -232,10 +233,26 @@ static void collect_parallel(IndexScanDesc scan, FlatScanOpaque so) {
         submitted++;
     }
     while (retired < submitted) retire_page(so, &ring[retired++ % FLAT_PIPELINE_PAGES]);
-    vecdb::core::scoring_end();
     pfree(ring);
     MemoryContextSwitchTo(old);
     so->collected = true;
+}
+
+// collect() with helper threads scoring the pages. If anything raises an
+// ERROR meanwhile, the session is ended before the error propagates: the
+// helpers must be done with the pages before the abort releases their locks.
+static void collect_parallel(IndexScanDesc scan, FlatScanOpaque so) {
+    PG_TRY();
+    {
+        walk_pages_in_parallel(scan, so);
+    }
+    PG_CATCH();
+    {
+        vecdb::core::scoring_end();
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    vecdb::core::scoring_end();
 }
 
 bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {

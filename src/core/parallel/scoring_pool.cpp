@@ -41,6 +41,7 @@ struct Pool {
     std::mutex mutex;
     std::condition_variable wake;
     int helper_count = 0;
+    int helpers_wanted = 0;              // helpers 0..wanted-1 join the session
     bool active = false;                 // guarded by mutex; mirrored below for polling
     std::atomic<bool> active_flag{false};
     std::atomic<int> busy_helpers{0};    // helpers inside a session
@@ -78,12 +79,13 @@ bool take_one(Pool& pool) {
     return false;
 }
 
-// A helper thread: sleeps between sessions, polls for jobs during one.
-void helper_main(Pool* pool) {
+// A helper thread: sleeps between sessions (and through sessions that want
+// fewer helpers than exist), polls for jobs during one.
+void helper_main(Pool* pool, int index) {
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(pool->mutex);
-            pool->wake.wait(lock, [&] { return pool->active; });
+            pool->wake.wait(lock, [&] { return pool->active && index < pool->helpers_wanted; });
             pool->busy_helpers.fetch_add(1, std::memory_order_acq_rel);
         }
         int idle = 0;
@@ -110,7 +112,7 @@ void ensure_helpers(Pool& pool, int count) {
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     try {
         while (pool.helper_count < count) {
-            std::thread(helper_main, &pool).detach();
+            std::thread(helper_main, &pool, pool.helper_count).detach();
             pool.helper_count++;
         }
     } catch (...) {
@@ -148,6 +150,7 @@ bool scoring_begin(ScoreFunction fn, const void* ctx, size_t ctx_size, int threa
     std::unique_lock<std::mutex> lock(pool->mutex);
     ensure_helpers(*pool, helpers);
     if (pool->helper_count == 0) return false;
+    pool->helpers_wanted = std::min(helpers, pool->helper_count);
     pool->active = true;
     pool->active_flag.store(true, std::memory_order_release);
     lock.unlock();
