@@ -93,8 +93,14 @@ static void prefetch_page(Buffer buffer) {
     for (size_t offset = 0; offset < BLCKSZ; offset += 64) __builtin_prefetch(page + offset, 0, 0);
 }
 
-// Scores every entry of one locked data page.
-static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
+// Lists the entries of one locked page. Values the SIMD kernels can score
+// (inline, the query's shape) come back in values/tids for the caller to
+// score, here or on helper threads; NULLs, out-of-line values and anything
+// needing fmgr (or raising the dimension error) are settled right here.
+static size_t list_page(IndexScanDesc scan, FlatScanOpaque so, Page page, const void** values,
+                        ItemPointerData* tids) {
+    bool use_kernel = so->query != NULL && vecdb_metric_has_kernel(&so->metric);
+    size_t n = 0;
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
         ItemId item_id = PageGetItemId(page, off);
@@ -104,9 +110,27 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
             vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
             continue;
         }
-        double key = vecdb_metric_key(&so->metric, so->query, entry_value(scan, so, entry, ItemIdGetLength(item_id)));
-        vecdb_scan_queue_push(&so->queue, &entry->heap_tid, key);
+        const struct varlena* value = entry_value(scan, so, entry, ItemIdGetLength(item_id));
+        if (use_kernel && !(entry->flags & FLAT_ENTRY_EXTERNAL) && n < kScoringJobCapacity &&
+            vecdb_metric_same_shape(&so->metric, so->query, value)) {
+            values[n] = value;
+            tids[n] = entry->heap_tid;
+            n++;
+        } else {
+            vecdb_scan_queue_push(&so->queue, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+        }
     }
+    return n;
+}
+
+// Scores every entry of one locked data page on this thread.
+static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
+    const void* values[kScoringJobCapacity];
+    ItemPointerData tids[kScoringJobCapacity];
+    size_t n = list_page(scan, so, page, values, tids);
+    for (size_t i = 0; i < n; i++)
+        vecdb_scan_queue_push(&so->queue, &tids[i],
+                              vecdb_metric_kernel_key(&so->metric, so->query, (const struct varlena*)values[i]));
 }
 
 // One pass over the data chain, scoring every entry. The next page is
@@ -169,31 +193,10 @@ static bool begin_parallel(FlatScanOpaque so) {
     return started;
 }
 
-// Lists a locked page: inline values of the query's shape go to the
-// helpers; NULLs, out-of-line values and anything needing fmgr (or raising
-// the dimension error) are settled here.
+// Lists a locked page and hands its kernel-scorable values to the pool.
 static void submit_page(IndexScanDesc scan, FlatScanOpaque so, Page page, PendingPage* pending) {
     const void* values[kScoringJobCapacity];
-    size_t n = 0;
-    OffsetNumber max = PageGetMaxOffsetNumber(page);
-    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
-        ItemId item_id = PageGetItemId(page, off);
-        if (!ItemIdIsNormal(item_id)) continue;
-        FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
-        if (entry->flags & FLAT_ENTRY_NULL) {
-            vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
-            continue;
-        }
-        const struct varlena* value = entry_value(scan, so, entry, ItemIdGetLength(item_id));
-        if (!(entry->flags & FLAT_ENTRY_EXTERNAL) && n < kScoringJobCapacity &&
-            vecdb_metric_same_shape(&so->metric, so->query, value)) {
-            values[n] = value;
-            pending->tids[n] = entry->heap_tid;
-            n++;
-        } else {
-            vecdb_scan_queue_push(&so->queue, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
-        }
-    }
+    size_t n = list_page(scan, so, page, values, pending->tids);
     vecdb::core::scoring_submit(values, n);
 }
 

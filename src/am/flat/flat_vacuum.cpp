@@ -100,16 +100,10 @@ static void mark_chunk_chain(Relation index, BlockNumber blkno, uint8* reference
     }
 }
 
-// Frees overflow pages no entry refers to: chains whose entry was never
-// written because the server crashed (or the insert failed) in between.
-// Only pages whose writer finished before the sweep began are candidates,
-// so a chain whose entry is being placed right now is never touched.
-static void reclaim_orphan_chunks(Relation index, IndexBulkDeleteResult* stats) {
-    // the most conservative horizon (every database's transactions)
-    TransactionId horizon = GetOldestNonRemovableTransactionId(NULL);
-    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-    uint8* referenced = (uint8*)palloc0(nblocks / 8 + 1);
-
+// One read-only pass over the data chain: counts the entries into stats
+// (when given) and marks in `referenced` (when given) every overflow page
+// a live entry uses.
+static void survey_entries(Relation index, IndexBulkDeleteResult* stats, uint8* referenced, BlockNumber nblocks) {
     for (BlockNumber blkno = flat_read_meta(index).first_data_page; blkno != InvalidBlockNumber;) {
         vacuum_delay_point();
         Buffer buffer = ReadBuffer(index, blkno);
@@ -120,14 +114,23 @@ static void reclaim_orphan_chunks(Relation index, IndexBulkDeleteResult* stats) 
         for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
             ItemId item_id = PageGetItemId(page, off);
             if (!ItemIdIsNormal(item_id)) continue;
+            if (stats) stats->num_index_tuples += 1;
             FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
-            if (entry->flags & FLAT_ENTRY_EXTERNAL)
+            if (referenced && (entry->flags & FLAT_ENTRY_EXTERNAL))
                 mark_chunk_chain(index, ((FlatExternalRef*)FlatEntryValue(entry))->first_chunk, referenced, nblocks);
         }
         blkno = VecdbPageGetOpaque(page)->next;
         UnlockReleaseBuffer(buffer);
     }
+}
 
+// Frees overflow pages no entry refers to: chains whose entry was never
+// written because the server crashed (or the insert failed) in between.
+// Only pages whose writer finished before `horizon` (taken before the
+// survey) are candidates, so a chain whose entry is being placed right now
+// is never touched.
+static void free_unreferenced_chunks(Relation index, const uint8* referenced, BlockNumber nblocks,
+                                     TransactionId horizon, IndexBulkDeleteResult* stats) {
     for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
         vacuum_delay_point();
         if (referenced[blkno / 8] & (1 << (blkno % 8))) continue;
@@ -144,30 +147,26 @@ static void reclaim_orphan_chunks(Relation index, IndexBulkDeleteResult* stats) 
             stats->pages_newly_deleted++;
         }
     }
-    pfree(referenced);
 }
 
 IndexBulkDeleteResult* flat_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
     Relation index = info->index;
     if (info->analyze_only) return stats;
-    if (stats == NULL) {
-        // No bulk delete ran: count the entries so pg_class stays accurate.
-        stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-        BlockNumber blkno = flat_read_meta(index).first_data_page;
-        while (blkno != InvalidBlockNumber) {
-            vacuum_delay_point();
-            Buffer buffer = ReadBuffer(index, blkno);
-            LockBuffer(buffer, BUFFER_LOCK_SHARE);
-            Page page = BufferGetPage(buffer);
-            vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
-                if (ItemIdIsNormal(PageGetItemId(page, off))) stats->num_index_tuples += 1;
-            blkno = VecdbPageGetOpaque(page)->next;
-            UnlockReleaseBuffer(buffer);
+    // Without a bulk delete the entries are counted, so pg_class stays accurate.
+    bool count = stats == NULL;
+    if (count) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
+    bool reclaim = flat_read_meta(index).has_overflow;
+    if (count || reclaim) {
+        // the most conservative horizon (every database's transactions)
+        TransactionId horizon = GetOldestNonRemovableTransactionId(NULL);
+        BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+        uint8* referenced = reclaim ? (uint8*)palloc0(nblocks / 8 + 1) : NULL;
+        survey_entries(index, count ? stats : NULL, referenced, nblocks);
+        if (reclaim) {
+            free_unreferenced_chunks(index, referenced, nblocks, horizon, stats);
+            pfree(referenced);
         }
     }
-    if (flat_read_meta(index).has_overflow) reclaim_orphan_chunks(index, stats);
     stats->num_pages = RelationGetNumberOfBlocks(index);
     IndexFreeSpaceMapVacuum(index);
     return stats;
