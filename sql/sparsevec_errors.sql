@@ -1,6 +1,6 @@
 -- sparsevec bad input: each error is clean and carries its SQLSTATE.
 -- Rule: malformed text 22P02, out-of-range numbers (NaN, Inf, float
--- overflow/underflow, index outside 1..dim) 22003, too many non-zeros or
+-- overflow, index outside 1..dim) 22003, too many non-zeros or
 -- dimensions 54000, dimension mismatch 22000, bad binary 22P03.
 SELECT '[1,2]'::sparsevec;
 \echo :LAST_ERROR_SQLSTATE
@@ -48,8 +48,9 @@ SELECT '{1:-inf}/3'::sparsevec;
 \echo :LAST_ERROR_SQLSTATE
 SELECT '{1:1e39}/3'::sparsevec;
 \echo :LAST_ERROR_SQLSTATE
-SELECT '{1:1e-50}/3'::sparsevec;
-\echo :LAST_ERROR_SQLSTATE
+-- a value too small for float underflows to zero and is dropped like a
+-- written 0 (as '[1e-50]'::vector is 0); a subnormal is kept
+SELECT '{1:1e-50,2:1e-45}/3'::sparsevec AS underflows_to_zero;
 SELECT '{0:1}/3'::sparsevec;
 \echo :LAST_ERROR_SQLSTATE
 SELECT '{-1:1}/3'::sparsevec;

@@ -38,6 +38,7 @@ VECDB_FUNCTION(sparsevec_to_vector) {
     int32 typmod = PG_GETARG_INT32(1);
     check_dense_dim(s->dim, VECTOR_MAX_DIM, "vector");
     check_dense_typmod(s->dim, typmod);
+    check_sparsevec_indices(s);  // they address the dense result
     Vector* result = new_vector(s->dim);  // zeroed
     const float* values = SPARSEVEC_VALUES(s);
     for (int i = 0; i < s->nnz; i++)
@@ -52,6 +53,7 @@ VECDB_FUNCTION(sparsevec_to_halfvec) {
     int32 typmod = PG_GETARG_INT32(1);
     check_dense_dim(s->dim, HALFVEC_MAX_DIM, "halfvec");
     check_dense_typmod(s->dim, typmod);
+    check_sparsevec_indices(s);  // they address the dense result
     HalfVector* result = new_halfvec(s->dim);  // zeroed: +0 half bits
     const float* values = SPARSEVEC_VALUES(s);
     for (int i = 0; i < s->nnz; i++) {

@@ -13,17 +13,39 @@ struct SumState {
     int dim;
 };
 
-// Reads argument argno as a state, rejecting arrays that cannot be one.
+// Raises 22023 for a float8[] that no run of the aggregate could produce
+// (the transition and final functions are callable from SQL).
+static void invalid_state(const char* problem) {
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("invalid state for a vector aggregate"), errdetail("%s", problem)));
+}
+
+// Reads argument argno as a state, rejecting arrays that cannot be one: the
+// shape, a length beyond the types' limit (54000) and a row count that is
+// not 0 for the initial '{0}' or a whole number >= 1 otherwise. O(1); the
+// sums are checked by finish, the only place they become a value.
 static SumState get_state(FunctionCallInfo fcinfo, int argno) {
+    static_assert(VECTOR_MAX_DIM == HALFVEC_MAX_DIM, "one state limit serves both types");
     ArrayType* array = PG_GETARG_ARRAYTYPE_P(argno);
     if (ARR_NDIM(array) != 1 || ARR_ELEMTYPE(array) != FLOAT8OID || ARR_HASNULL(array) ||
         ARR_DIMS(array)[0] < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("invalid state for a vector aggregate")));
+        invalid_state("A state is a one-dimensional float8[] {count, sum_1, ...} without NULLs.");
     SumState state;
     state.array = array;
     state.values = (double*)ARR_DATA_PTR(array);
     state.dim = ARR_DIMS(array)[0] - 1;
+    if (state.dim > VECTOR_MAX_DIM)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("invalid state for a vector aggregate"),
+                        errdetail("The state has %d dimensions; vectors cannot have more than %d.",
+                                  state.dim, VECTOR_MAX_DIM)));
+    double count = state.values[0];
+    // 2^53: beyond it a double no longer counts rows exactly
+    bool count_ok = state.dim == 0 ? count == 0.0
+                                   : count >= 1.0 && count <= 9007199254740992.0 && count == std::floor(count);
+    if (!count_ok)
+        invalid_state(state.dim == 0 ? "The initial state {0} is the only state without sums."
+                                     : "The row count must be a whole number of at least 1.");
     return state;
 }
 
@@ -77,15 +99,13 @@ template <typename K>
 static Datum finish(FunctionCallInfo fcinfo, bool mean) {
     SumState state = get_state(fcinfo, 0);
     double count = state.values[0];
-    if (state.dim == 0 || count == 0.0)
+    if (state.dim == 0)
         PG_RETURN_NULL();
-    // Sums of finite rows are finite, so NaN/Inf means a hand-made state
-    // (the final functions are callable from SQL); a NaN would otherwise
-    // reach a stored vector and break the btree order.
-    for (int i = 0; i <= state.dim; i++)
+    // Sums of finite rows are finite, so NaN/Inf means a hand-made state; a
+    // NaN would otherwise reach a stored vector and break the btree order.
+    for (int i = 1; i <= state.dim; i++)
         if (!std::isfinite(state.values[i]))
-            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                            errmsg("invalid state for a vector aggregate")));
+            invalid_state("The sums must be finite.");
     double divisor = mean ? count : 1.0;
     typename K::Value* result = K::make(state.dim);
     for (int i = 0; i < state.dim; i++)
@@ -107,10 +127,10 @@ VECDB_FUNCTION(halfvec_accum) {
 // aggregation); shared by the vector and halfvec aggregates.
 VECDB_FUNCTION(vector_combine) {
     SumState right = get_state(fcinfo, 1);
-    if (right.dim == 0 || right.values[0] == 0.0)
-        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
     SumState left = get_state(fcinfo, 0);
-    if (left.dim == 0 || left.values[0] == 0.0) {
+    if (right.dim == 0)
+        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+    if (left.dim == 0) {
         SumState copy = new_state(right.dim);
         memcpy(copy.values, right.values, sizeof(double) * (right.dim + 1));
         PG_RETURN_ARRAYTYPE_P(copy.array);

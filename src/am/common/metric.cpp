@@ -82,17 +82,22 @@ bool vecdb_metric_same_shape(const VecdbMetric* metric, const struct varlena* qu
         case VECDB_KEY_VECTOR_IP:
         case VECDB_KEY_VECTOR_COSINE:
         case VECDB_KEY_VECTOR_L1:
-            return ((const Vector*)value)->dim == ((const Vector*)query)->dim;
+            return ((const Vector*)value)->dim == ((const Vector*)query)->dim &&
+                   vector_is_well_formed((const Vector*)value) && vector_is_well_formed((const Vector*)query);
         case VECDB_KEY_HALFVEC_L2:
         case VECDB_KEY_HALFVEC_IP:
         case VECDB_KEY_HALFVEC_COSINE:
         case VECDB_KEY_HALFVEC_L1:
-            return ((const HalfVector*)value)->dim == ((const HalfVector*)query)->dim;
+            return ((const HalfVector*)value)->dim == ((const HalfVector*)query)->dim &&
+                   halfvec_is_well_formed((const HalfVector*)value) &&
+                   halfvec_is_well_formed((const HalfVector*)query);
         case VECDB_KEY_SPARSEVEC_L2:
         case VECDB_KEY_SPARSEVEC_IP:
         case VECDB_KEY_SPARSEVEC_COSINE:
         case VECDB_KEY_SPARSEVEC_L1:
-            return ((const SparseVector*)value)->dim == ((const SparseVector*)query)->dim;
+            return ((const SparseVector*)value)->dim == ((const SparseVector*)query)->dim &&
+                   sparsevec_is_well_formed((const SparseVector*)value) &&
+                   sparsevec_is_well_formed((const SparseVector*)query);
         case VECDB_KEY_BIT_HAMMING:
         case VECDB_KEY_BIT_JACCARD:
             return VARBITLEN((const VarBit*)value) == VARBITLEN((const VarBit*)query);

@@ -46,7 +46,9 @@ double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
 // threads may compute them with vecdb_metric_kernel_key.
 bool vecdb_metric_has_kernel(const VecdbMetric* metric);
 
-// Whether a value has the query's dimensions, so the kernel can compare them.
+// Whether a value has the query's dimensions and both are well formed, so
+// the kernel can compare them (a malformed one goes to the SQL function,
+// which reports it as corrupted).
 bool vecdb_metric_same_shape(const VecdbMetric* metric, const struct varlena* query,
                              const struct varlena* value);
 

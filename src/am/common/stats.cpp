@@ -75,7 +75,9 @@ static void count_pages(Relation index, Relation heap, IndexCounts* counts) {
 
 VECDB_FUNCTION(vecdb_index_stats) {
     Oid index_oid = PG_GETARG_OID(0);
-    Relation index = index_open(index_oid, AccessShareLock);
+    Relation index = try_relation_open(index_oid, AccessShareLock);  // index_open's miss is XX000
+    if (index == NULL)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("relation with OID %u does not exist", index_oid)));
     if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_rel->relam != get_index_am_oid("flat", true))
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("\"%s\" is not a vecdb index", RelationGetRelationName(index))));

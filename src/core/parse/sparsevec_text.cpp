@@ -73,7 +73,9 @@ bool read_integer(const char*& p, int64_t& value) {
 }
 
 // Reads one element value with strtof (the same float syntax as float4in);
-// NaN, Inf and values that overflow or underflow to zero are range errors.
+// NaN, Inf and values that overflow are range errors; a value too small for
+// float underflows to zero (and is dropped like a written 0), the rule of
+// vector's text input and of pgvector for every type.
 float read_value(const char* text, const char*& p) {
     char* end = nullptr;
     errno = 0;
@@ -83,7 +85,7 @@ float read_value(const char* text, const char*& p) {
     std::string token(p, static_cast<size_t>(end - p));
     if (std::isnan(v))
         fail(ErrorKind::data_exception, "NaN not allowed in sparsevec");
-    if (errno == ERANGE && (v == 0.0f || std::isinf(v)))
+    if (errno == ERANGE && std::isinf(v))
         fail(ErrorKind::data_exception,
              "value \"" + excerpt(token.c_str(), 40) + "\" is out of range for type sparsevec");
     if (std::isinf(v))
