@@ -23,6 +23,8 @@ struct VectorKind {
     static constexpr const char* name = "vector";
     static constexpr int max_dim = VECTOR_MAX_DIM;
     static Value* make(int dim) { return new_vector(dim); }
+    // Argument n of a V1 call, detoasted and checked.
+    static Value* arg(FunctionCallInfo fcinfo, int n) { return PG_GETARG_VECTOR_P(n); }
     static float get(const Value* v, int i) { return v->x[i]; }
     // Stores an arithmetic result; infinity means the operation overflowed.
     static Elem put(float value) {
@@ -38,6 +40,8 @@ struct HalfvecKind {
     static constexpr const char* name = "halfvec";
     static constexpr int max_dim = HALFVEC_MAX_DIM;
     static Value* make(int dim) { return new_halfvec(dim); }
+    // Argument n of a V1 call, detoasted and checked.
+    static Value* arg(FunctionCallInfo fcinfo, int n) { return PG_GETARG_HALFVEC_P(n); }
     static float get(const Value* v, int i) { return core::half_to_float(v->x[i]); }
     // Rounds a result to half; beyond +-65504 it overflowed.
     static Elem put(float value) {
@@ -48,6 +52,20 @@ struct HalfvecKind {
         return bits;
     }
 };
+
+// Runs a distance over the elements of arguments 0 and 1 after checking their
+// dimensions, freeing detoasted copies (index scans call this many times per
+// context). The kernels never throw, so they are called without the guard.
+template <typename K, typename F>
+double dense_distance_of_args(FunctionCallInfo fcinfo, F distance) {
+    typename K::Value* a = K::arg(fcinfo, 0);
+    typename K::Value* b = K::arg(fcinfo, 1);
+    check_same_dims(a->dim, b->dim);
+    double result = distance(a->x, b->x, (size_t)a->dim);
+    PG_FREE_IF_COPY(a, 0);
+    PG_FREE_IF_COPY(b, 1);
+    return result;
+}
 
 // a op b element by element, for + - *; dimensions must match.
 template <typename K, typename Op>
@@ -81,6 +99,18 @@ int dense_cmp(const typename K::Value* a, const typename K::Value* b) {
             return 1;
     }
     return (a->dim > b->dim) - (a->dim < b->dim);
+}
+
+// Compares arguments 0 and 1 of a V1 call with dense_cmp, freeing detoasted
+// copies (btree builds and sorts call this many times in one context).
+template <typename K>
+int dense_compare_args(FunctionCallInfo fcinfo) {
+    typename K::Value* a = K::arg(fcinfo, 0);
+    typename K::Value* b = K::arg(fcinfo, 1);
+    int result = dense_cmp<K>(a, b);
+    PG_FREE_IF_COPY(a, 0);
+    PG_FREE_IF_COPY(b, 1);
+    return result;
 }
 
 // Euclidean norm, summed in double precision.

@@ -19,7 +19,8 @@ inline void check_same_dims(int a, int b) {
                         errmsg("different vector dimensions %d and %d", a, b)));
 }
 
-// Raises 22000 when a column's typmod asks for another dimension count.
+// Raises 22000 when a column's typmod asks for another dimension count
+// (every type: vector, halfvec and sparsevec).
 inline void check_expected_dims(int dim, int32 typmod) {
     if (typmod != -1 && dim != typmod)
         ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),

@@ -1,7 +1,7 @@
 // Casts between sparsevec and the dense types vector and halfvec. Each takes
 // the target typmod (and the explicit flag) like a length-coercion function.
 #include "pg/pg.h"
-#include "types/vector.h"
+#include "types/dense_ops.h"
 #include "types/sparsevec_glue.h"
 #include "core/distance/half.h"
 
@@ -9,20 +9,7 @@
 
 using vecdb::core::float_to_half;
 using vecdb::core::half_to_float;
-
-// Raises 54000 when a sparsevec is too long to become a dense value.
-static void check_dense_dim(int32 dim, int32 max_dim, const char* type_name) {
-    if (dim > max_dim)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("%s cannot have more than %d dimensions", type_name, max_dim)));
-}
-
-// Raises 22000 unless typmod is -1 or equals dim (for a dense target).
-static void check_dense_typmod(int32 dim, int32 typmod) {
-    if (typmod != -1 && dim != typmod)
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                        errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
+using namespace vecdb::types;
 
 // Raises 54000 when a dense value has too many non-zero entries for sparsevec.
 static void check_sparse_nnz(int nnz) {
@@ -36,8 +23,8 @@ static void check_sparse_nnz(int nnz) {
 VECDB_FUNCTION(sparsevec_to_vector) {
     SparseVector* s = PG_GETARG_SPARSEVEC_P(0);
     int32 typmod = PG_GETARG_INT32(1);
-    check_dense_dim(s->dim, VECTOR_MAX_DIM, "vector");
-    check_dense_typmod(s->dim, typmod);
+    check_dim_count(s->dim, VECTOR_MAX_DIM, "vector");
+    check_expected_dims(s->dim, typmod);
     check_sparsevec_indices(s);  // they address the dense result
     Vector* result = new_vector(s->dim);  // zeroed
     const float* values = SPARSEVEC_VALUES(s);
@@ -51,8 +38,8 @@ VECDB_FUNCTION(sparsevec_to_vector) {
 VECDB_FUNCTION(sparsevec_to_halfvec) {
     SparseVector* s = PG_GETARG_SPARSEVEC_P(0);
     int32 typmod = PG_GETARG_INT32(1);
-    check_dense_dim(s->dim, HALFVEC_MAX_DIM, "halfvec");
-    check_dense_typmod(s->dim, typmod);
+    check_dim_count(s->dim, HALFVEC_MAX_DIM, "halfvec");
+    check_expected_dims(s->dim, typmod);
     check_sparsevec_indices(s);  // they address the dense result
     HalfVector* result = new_halfvec(s->dim);  // zeroed: +0 half bits
     const float* values = SPARSEVEC_VALUES(s);
@@ -66,49 +53,35 @@ VECDB_FUNCTION(sparsevec_to_halfvec) {
     PG_RETURN_POINTER(result);
 }
 
-// sparsevec(vector, int4, bool): keeps the non-zero elements.
-VECDB_FUNCTION(vector_to_sparsevec) {
-    Vector* v = PG_GETARG_VECTOR_P(0);
-    int32 typmod = PG_GETARG_INT32(1);
-    sparsevec_check_typmod(v->dim, typmod);
+// The non-zero elements of a vector or halfvec as a sparsevec (as float4).
+template <typename K>
+static SparseVector* dense_to_sparsevec(const typename K::Value* v, int32 typmod) {
+    check_expected_dims(v->dim, typmod);
     int nnz = 0;
     for (int i = 0; i < v->dim; i++)
-        if (v->x[i] != 0.0f)
+        if (K::get(v, i) != 0.0f)
             nnz++;
     check_sparse_nnz(nnz);
     SparseVector* result = new_sparsevec(v->dim, nnz);
     float* values = SPARSEVEC_VALUES(result);
     int k = 0;
     for (int i = 0; i < v->dim; i++) {
-        if (v->x[i] == 0.0f)
-            continue;
-        result->indices[k] = i;
-        values[k] = v->x[i];
-        k++;
-    }
-    PG_RETURN_POINTER(result);
-}
-
-// sparsevec(halfvec, int4, bool): keeps the non-zero elements, as float4.
-VECDB_FUNCTION(halfvec_to_sparsevec) {
-    HalfVector* v = PG_GETARG_HALFVEC_P(0);
-    int32 typmod = PG_GETARG_INT32(1);
-    sparsevec_check_typmod(v->dim, typmod);
-    int nnz = 0;
-    for (int i = 0; i < v->dim; i++)
-        if (half_to_float(v->x[i]) != 0.0f)
-            nnz++;
-    check_sparse_nnz(nnz);
-    SparseVector* result = new_sparsevec(v->dim, nnz);
-    float* values = SPARSEVEC_VALUES(result);
-    int k = 0;
-    for (int i = 0; i < v->dim; i++) {
-        float f = half_to_float(v->x[i]);
+        float f = K::get(v, i);
         if (f == 0.0f)
             continue;
         result->indices[k] = i;
         values[k] = f;
         k++;
     }
-    PG_RETURN_POINTER(result);
+    return result;
+}
+
+// sparsevec(vector, int4, bool): keeps the non-zero elements.
+VECDB_FUNCTION(vector_to_sparsevec) {
+    PG_RETURN_POINTER(dense_to_sparsevec<VectorKind>(PG_GETARG_VECTOR_P(0), PG_GETARG_INT32(1)));
+}
+
+// sparsevec(halfvec, int4, bool): keeps the non-zero elements, as float4.
+VECDB_FUNCTION(halfvec_to_sparsevec) {
+    PG_RETURN_POINTER(dense_to_sparsevec<HalfvecKind>(PG_GETARG_HALFVEC_P(0), PG_GETARG_INT32(1)));
 }

@@ -10,53 +10,46 @@ using vecdb::core::SparseView;
 
 // sparsevec_l2_distance: Euclidean distance (SQL l2_distance, <->).
 VECDB_FUNCTION(sparsevec_l2_distance) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    float sum = vecdb::core::sparse_l2_squared(sparsevec_view(a), sparsevec_view(b));
-    PG_RETURN_FLOAT8(std::sqrt((double)sum));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        return std::sqrt((double)vecdb::core::sparse_l2_squared(a, b));
+    }));
 }
 
 // sparsevec_l2_squared_distance: squared Euclidean distance (cheaper ordering key).
 VECDB_FUNCTION(sparsevec_l2_squared_distance) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    PG_RETURN_FLOAT8((double)vecdb::core::sparse_l2_squared(sparsevec_view(a), sparsevec_view(b)));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        return (double)vecdb::core::sparse_l2_squared(a, b);
+    }));
 }
 
 // sparsevec_inner_product: the dot product (SQL inner_product).
 VECDB_FUNCTION(sparsevec_inner_product) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    PG_RETURN_FLOAT8((double)vecdb::core::sparse_dot(sparsevec_view(a), sparsevec_view(b)));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        return (double)vecdb::core::sparse_dot(a, b);
+    }));
 }
 
 // sparsevec_negative_inner_product: -dot, so smaller is closer (<#>).
 VECDB_FUNCTION(sparsevec_negative_inner_product) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    PG_RETURN_FLOAT8(-(double)vecdb::core::sparse_dot(sparsevec_view(a), sparsevec_view(b)));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        return -(double)vecdb::core::sparse_dot(a, b);
+    }));
 }
 
 // sparsevec_cosine_distance: 1 - cosine similarity; NaN for a zero vector (<=>).
 VECDB_FUNCTION(sparsevec_cosine_distance) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    float dot, norm_a, norm_b;
-    vecdb::core::sparse_cosine_parts(sparsevec_view(a), sparsevec_view(b), &dot, &norm_a, &norm_b);
-    PG_RETURN_FLOAT8((double)vecdb::core::cosine_from_parts(dot, norm_a, norm_b));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        float dot, norm_a, norm_b;
+        vecdb::core::sparse_cosine_parts(a, b, &dot, &norm_a, &norm_b);
+        return (double)vecdb::core::cosine_from_parts(dot, norm_a, norm_b);
+    }));
 }
 
 // sparsevec_l1_distance: taxicab distance (SQL l1_distance, <+>).
 VECDB_FUNCTION(sparsevec_l1_distance) {
-    SparseVector* a = PG_GETARG_SPARSEVEC_P(0);
-    SparseVector* b = PG_GETARG_SPARSEVEC_P(1);
-    sparsevec_check_same_dim(a, b);
-    PG_RETURN_FLOAT8((double)vecdb::core::sparse_l1(sparsevec_view(a), sparsevec_view(b)));
+    PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
+        return (double)vecdb::core::sparse_l1(a, b);
+    }));
 }
 
 // sparsevec_l2_norm: Euclidean length (SQL l2_norm).

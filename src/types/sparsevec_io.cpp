@@ -1,6 +1,7 @@
 // sparsevec text and binary I/O, type modifier handling.
 #include "pg/pg.h"
 #include "pg/guard.h"
+#include "types/dense_util.h"
 #include "types/sparsevec_glue.h"
 #include "core/parse/sparsevec_text.h"
 
@@ -11,13 +12,7 @@ extern "C" {
 }
 
 using vecdb::core::SparseTextOut;
-
-// Raises 22000 unless typmod is -1 (unconstrained) or equals dim.
-void sparsevec_check_typmod(int32 dim, int32 typmod) {
-    if (typmod != -1 && dim != typmod)
-        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-                        errmsg("expected %d dimensions, not %d", typmod, dim)));
-}
+using vecdb::types::check_expected_dims;
 
 // Raises 22000 when two sparsevec operands have different dimensions.
 void sparsevec_check_same_dim(const SparseVector* a, const SparseVector* b) {
@@ -42,7 +37,7 @@ VECDB_FUNCTION(sparsevec_in) {
     out.nnz = 0;
     vecdb::pg::guarded("sparsevec_in", [&] { vecdb::core::parse_sparsevec_text(literal, out); });
 
-    sparsevec_check_typmod(out.dim, typmod);
+    check_expected_dims(out.dim, typmod);
     SparseVector* result = new_sparsevec(out.dim, out.nnz);
     memcpy(result->indices, out.indices, sizeof(int32) * out.nnz);
     memcpy(SPARSEVEC_VALUES(result), out.values, sizeof(float) * out.nnz);
@@ -120,7 +115,7 @@ VECDB_FUNCTION(sparsevec_recv) {
     if ((int64)(buf->len - buf->cursor) < (int64)nnz * 8)
         SPARSEVEC_BAD_BINARY("%d non-zero elements need %d bytes after the header, found %d",
                              nnz, nnz * 8, buf->len - buf->cursor);
-    sparsevec_check_typmod(dim, typmod);
+    check_expected_dims(dim, typmod);
 
     SparseVector* result = new_sparsevec(dim, nnz);
     for (int i = 0; i < nnz; i++) {
@@ -168,6 +163,6 @@ VECDB_FUNCTION(sparsevec_send) {
 // sparsevec(sparsevec, int4, bool): coerces to sparsevec(n), checking dimensions.
 VECDB_FUNCTION(sparsevec_typmod_apply) {
     SparseVector* v = PG_GETARG_SPARSEVEC_P(0);
-    sparsevec_check_typmod(v->dim, PG_GETARG_INT32(1));
+    check_expected_dims(v->dim, PG_GETARG_INT32(1));
     PG_RETURN_POINTER(v);
 }

@@ -2,43 +2,28 @@
 // access methods look these C symbols up by name.
 #include "pg/pg.h"
 #include "core/distance/kernels.h"
-#include "types/dense_util.h"
-#include "types/vector.h"
+#include "types/dense_ops.h"
 
 using vecdb::core::kernels;
 using namespace vecdb::types;
 
-// Runs a distance over arguments 0 and 1 after checking their dimensions,
-// freeing detoasted copies (index scans call this many times per context).
-// The kernels never throw, so they are called without the guard.
-template <typename F>
-static double distance_of_args(FunctionCallInfo fcinfo, F distance) {
-    auto* a = PG_GETARG_VECTOR_P(0);
-    auto* b = PG_GETARG_VECTOR_P(1);
-    check_same_dims(a->dim, b->dim);
-    double result = distance(a->x, b->x, (size_t)a->dim);
-    PG_FREE_IF_COPY(a, 0);
-    PG_FREE_IF_COPY(b, 1);
-    return result;
-}
-
 // vector_l2_distance: Euclidean distance, the <-> operator.
 VECDB_FUNCTION(vector_l2_distance) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         return std::sqrt((double)kernels().l2_squared_f32(a, b, n));
     }));
 }
 
 // vector_l2_squared_distance: squared Euclidean distance (cheaper; same order).
 VECDB_FUNCTION(vector_l2_squared_distance) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         return (double)kernels().l2_squared_f32(a, b, n);
     }));
 }
 
 // vector_inner_product: the dot product.
 VECDB_FUNCTION(vector_inner_product) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         return (double)kernels().dot_f32(a, b, n);
     }));
 }
@@ -46,7 +31,7 @@ VECDB_FUNCTION(vector_inner_product) {
 // vector_negative_inner_product: minus the dot product, the <#> operator
 // (smaller is closer, so it sorts like a distance).
 VECDB_FUNCTION(vector_negative_inner_product) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         return -(double)kernels().dot_f32(a, b, n);
     }));
 }
@@ -54,7 +39,7 @@ VECDB_FUNCTION(vector_negative_inner_product) {
 // vector_cosine_distance: 1 - cosine similarity, the <=> operator; NaN when
 // either operand is the zero vector.
 VECDB_FUNCTION(vector_cosine_distance) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         float dot, norm_a, norm_b;
         kernels().cosine_parts_f32(a, b, n, &dot, &norm_a, &norm_b);
         return (double)vecdb::core::cosine_from_parts(dot, norm_a, norm_b);
@@ -63,7 +48,7 @@ VECDB_FUNCTION(vector_cosine_distance) {
 
 // vector_l1_distance: taxicab distance, the <+> operator.
 VECDB_FUNCTION(vector_l1_distance) {
-    PG_RETURN_FLOAT8(distance_of_args(fcinfo, [](const float* a, const float* b, size_t n) {
+    PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
         return (double)kernels().l1_f32(a, b, n);
     }));
 }
