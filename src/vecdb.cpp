@@ -1,5 +1,8 @@
-// Library entry point: the module magic and _PG_init (GUCs, reloption kinds).
+// Library entry point: the module magic and _PG_init, which registers the
+// shared search GUCs, then every index AM's reloptions and GUCs through its
+// descriptor (am/common/am_list.h).
 #include "pg/pg.h"
+#include "am/common/am_descriptor.h"
 #include "am/common/options.h"
 
 extern "C" {
@@ -8,5 +11,6 @@ PGDLLEXPORT void _PG_init(void);
 }
 
 void _PG_init(void) {
-    vecdb_register_am_options();
+    vecdb_register_common_gucs();
+    for (const VecdbAmDescriptor* const* am = vecdb_am_descriptors; *am != NULL; am++) (*am)->init();
 }

@@ -74,4 +74,27 @@ TEST(ScoringPool, AbandonedSessionThenFreshOne) {
     EXPECT_EQ(vecdb::core::scoring_in_flight(), 0u);
 }
 
+TEST(ScoringPool, RefusesJobsBeyondTheInFlightLimit) {
+    using vecdb::core::kScoringMaxInFlight;
+    double factor = 1.0;
+    std::vector<double> data(kScoringMaxInFlight + 1);
+    for (size_t i = 0; i < data.size(); i++) data[i] = (double)i;
+    if (!vecdb::core::scoring_begin(scale, &factor, sizeof factor, 2)) GTEST_SKIP() << "one CPU";
+    for (size_t i = 0; i < kScoringMaxInFlight; i++) {
+        const void* value = &data[i];
+        ASSERT_TRUE(vecdb::core::scoring_submit(&value, 1));
+    }
+    const void* extra = &data[kScoringMaxInFlight];
+    EXPECT_FALSE(vecdb::core::scoring_submit(&extra, 1));
+    EXPECT_EQ(vecdb::core::scoring_in_flight(), kScoringMaxInFlight);
+    // every accepted job keeps its own keys: none was overwritten by the refused one
+    double key = -1;
+    for (size_t i = 0; i < kScoringMaxInFlight; i++) {
+        ASSERT_EQ(vecdb::core::scoring_collect_oldest(&key), 1u);
+        EXPECT_EQ(key, (double)i);
+    }
+    EXPECT_EQ(vecdb::core::scoring_collect_oldest(&key), 0u);
+    vecdb::core::scoring_end();
+}
+
 }  // namespace

@@ -17,13 +17,22 @@ void vecdb_page_init(Page page, uint16 kind) {
     opaque->xid = InvalidTransactionId;
 }
 
+bool vecdb_page_is_vecdb(Page page) {
+    return !PageIsNew(page) && PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
+           VecdbPageGetOpaque(page)->page_id == VECDB_PAGE_ID;
+}
+
 void vecdb_page_check(Relation index, Page page, BlockNumber blkno, uint16 kind) {
-    if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(sizeof(VecdbPageOpaqueData)) ||
-        VecdbPageGetOpaque(page)->page_id != VECDB_PAGE_ID || VecdbPageGetOpaque(page)->kind != kind)
+    if (!vecdb_page_is_vecdb(page) || VecdbPageGetOpaque(page)->kind != kind)
         ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                         errmsg("index \"%s\" contains an unexpected page at block %u",
                                RelationGetRelationName(index), blkno),
                         errhint("Please REINDEX it.")));
+}
+
+void vecdb_page_add_item(Relation index, Page page, const void* item, Size size) {
+    if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+        elog(ERROR, "vecdb: failed to add an entry to index \"%s\"", RelationGetRelationName(index));
 }
 
 Buffer vecdb_allocate_page(Relation index) {
@@ -35,8 +44,7 @@ Buffer vecdb_allocate_page(Relation index) {
         // Another backend may have taken it between the FSM lookup and now.
         if (ConditionalLockBuffer(buffer)) {
             Page page = BufferGetPage(buffer);
-            if (PageIsNew(page) || (PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
-                                    VecdbPageGetOpaque(page)->kind == VECDB_PAGE_FREE))
+            if (PageIsNew(page) || (vecdb_page_is_vecdb(page) && VecdbPageGetOpaque(page)->kind == VECDB_PAGE_FREE))
                 return buffer;
             LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
         }
@@ -62,7 +70,20 @@ void vecdb_free_page(Relation index, BlockNumber blkno) {
     RecordFreeIndexPage(index, blkno);
 }
 
-VecdbMetaHeader vecdb_read_metapage(Relation index, uint16 am, void* body, Size body_size) {
+VecdbMetaHeader vecdb_meta_header(Relation index, uint16 am, uint16 version) {
+    VecdbMetaHeader header;
+    memset(&header, 0, sizeof header);
+    header.magic = VECDB_MAGIC;
+    header.version = version;
+    header.am = am;
+    int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+    header.dimensions = typmod > 0 ? typmod : 0;
+    return header;
+}
+
+// Copies the metapage's header and body_size bytes of its body (XX001
+// unless block 0 is a vecdb metapage).
+static VecdbMetaHeader copy_metapage(Relation index, void* body, Size body_size) {
     Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
@@ -71,10 +92,39 @@ VecdbMetaHeader vecdb_read_metapage(Relation index, uint16 am, void* body, Size 
     memcpy(&header, PageGetContents(page), sizeof header);
     if (body_size > 0) memcpy(body, VecdbMetaBody(page), body_size);
     UnlockReleaseBuffer(buffer);
-    if (header.magic != VECDB_MAGIC || header.am != am)
+    if (header.magic != VECDB_MAGIC)
         ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                         errmsg("index \"%s\" has an invalid metapage", RelationGetRelationName(index))));
     return header;
+}
+
+VecdbMetaHeader vecdb_read_meta_header(Relation index) {
+    return copy_metapage(index, NULL, 0);
+}
+
+VecdbMetaHeader vecdb_read_metapage(Relation index, uint16 am, void* body, Size body_size) {
+    VecdbMetaHeader header = copy_metapage(index, body, body_size);
+    if (header.am != am)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" has an invalid metapage", RelationGetRelationName(index))));
+    return header;
+}
+
+void vecdb_meta_set_flags(Relation index, uint16 flags) {
+    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    vecdb_page_check(index, BufferGetPage(buffer), VECDB_METAPAGE_BLKNO, VECDB_PAGE_META);
+    bool already = (((VecdbMetaHeader*)PageGetContents(BufferGetPage(buffer)))->flags & flags) == flags;
+    LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    if (!already) {
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        GenericXLogState* state = GenericXLogStart(index);
+        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        ((VecdbMetaHeader*)PageGetContents(page))->flags |= flags;
+        GenericXLogFinish(state);
+        LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+    }
+    ReleaseBuffer(buffer);
 }
 
 // Fills a metapage image: header, then the AM's body, then pd_lower past both.

@@ -1,6 +1,7 @@
 // vecdb.index_stats(regclass): what a vecdb index holds, read page by page.
-#include "am/common/page.h"
-#include "am/flat/flat.h"
+// The frame (page kinds, free bytes, dead-row checks, options) is common;
+// the AM's descriptor counts the entries of its pages.
+#include "am/common/am_descriptor.h"
 
 extern "C" {
 #include "access/heapam.h"
@@ -21,6 +22,14 @@ typedef struct IndexCounts {
     int64 entries, null_entries, dead_entries, free_bytes;
 } IndexCounts;
 
+// What vecdb_count_entry needs to tell dead rows from live ones.
+struct VecdbEntryCounter {
+    IndexFetchTableData* fetch;
+    SnapshotData non_vacuumable;
+    TupleTableSlot* slot;
+    IndexCounts* counts;
+};
+
 // Whether no transaction can see the heap row an entry points to any more
 // (VACUUM would remove the entry).
 static bool heap_row_is_dead(IndexFetchTableData* fetch, Snapshot non_vacuumable, TupleTableSlot* slot,
@@ -30,47 +39,44 @@ static bool heap_row_is_dead(IndexFetchTableData* fetch, Snapshot non_vacuumable
     return !table_index_fetch_tuple(fetch, &probe, non_vacuumable, slot, &call_again, NULL);
 }
 
-// Counts one data page's entries of a flat index.
-static void count_flat_page(Page page, IndexFetchTableData* fetch, Snapshot non_vacuumable,
-                            TupleTableSlot* slot, IndexCounts* counts) {
-    OffsetNumber max = PageGetMaxOffsetNumber(page);
-    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
-        ItemId item_id = PageGetItemId(page, off);
-        if (!ItemIdIsNormal(item_id)) continue;
-        FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
-        counts->entries++;
-        if (entry->flags & FLAT_ENTRY_NULL) counts->null_entries++;
-        if (heap_row_is_dead(fetch, non_vacuumable, slot, &entry->heap_tid)) counts->dead_entries++;
-    }
+void vecdb_count_entry(VecdbEntryCounter* counter, ItemPointer heap_tid, bool is_null) {
+    counter->counts->entries++;
+    if (is_null) counter->counts->null_entries++;
+    if (heap_row_is_dead(counter->fetch, &counter->non_vacuumable, counter->slot, heap_tid))
+        counter->counts->dead_entries++;
 }
 
-// Walks every block of the index and classifies it.
-static void count_pages(Relation index, Relation heap, IndexCounts* counts) {
-    IndexFetchTableData* fetch = table_index_fetch_begin(heap);
-    TupleTableSlot* slot = table_slot_create(heap, NULL);
-    SnapshotData non_vacuumable;
-    InitNonVacuumableSnapshot(non_vacuumable, GlobalVisTestFor(heap));
+// Walks every block of the index, classifies it by kind and lets the AM
+// count the entries of its data pages and its own page kinds.
+static void count_pages(Relation index, Relation heap, const VecdbAmDescriptor* am, IndexCounts* counts) {
+    VecdbEntryCounter counter;
+    counter.fetch = table_index_fetch_begin(heap);
+    counter.slot = table_slot_create(heap, NULL);
+    InitNonVacuumableSnapshot(counter.non_vacuumable, GlobalVisTestFor(heap));
+    counter.counts = counts;
     BlockNumber nblocks = RelationGetNumberOfBlocks(index);
     counts->total_pages = nblocks;
-    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
+    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
         CHECK_FOR_INTERRUPTS();
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
         uint16 kind = PageIsNew(page) ? (uint16)VECDB_PAGE_FREE : VecdbPageGetOpaque(page)->kind;
-        if (kind == VECDB_PAGE_DATA) {
-            counts->data_pages++;
-            counts->free_bytes += PageGetFreeSpace(page);
-            count_flat_page(page, fetch, &non_vacuumable, slot, counts);
-        } else if (kind == VECDB_PAGE_OVERFLOW) {
+        if (kind == VECDB_PAGE_OVERFLOW) {
             counts->overflow_pages++;
         } else if (kind == VECDB_PAGE_FREE) {
             counts->free_pages++;
+        } else if (kind == VECDB_PAGE_DATA || kind >= VECDB_PAGE_AM_FIRST) {
+            if (kind == VECDB_PAGE_DATA) {
+                counts->data_pages++;
+                counts->free_bytes += PageGetFreeSpace(page);
+            }
+            am->count_entries(index, page, blkno, &counter);
         }
         UnlockReleaseBuffer(buffer);
     }
-    ExecDropSingleTupleTableSlot(slot);
-    table_index_fetch_end(fetch);
+    ExecDropSingleTupleTableSlot(counter.slot);
+    table_index_fetch_end(counter.fetch);
 }
 
 VECDB_FUNCTION(vecdb_index_stats) {
@@ -78,18 +84,19 @@ VECDB_FUNCTION(vecdb_index_stats) {
     Relation index = try_relation_open(index_oid, AccessShareLock);  // index_open's miss is XX000
     if (index == NULL)
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("relation with OID %u does not exist", index_oid)));
-    if (index->rd_rel->relkind != RELKIND_INDEX || index->rd_rel->relam != get_index_am_oid("flat", true))
+    const VecdbAmDescriptor* am = vecdb_am_for_index(index);
+    if (am == NULL)
         ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
                         errmsg("\"%s\" is not a vecdb index", RelationGetRelationName(index))));
     if (pg_class_ownercheck(index_oid, GetUserId()) == false &&
         pg_class_aclcheck(index->rd_index->indrelid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
                         errmsg("permission denied for index %s", RelationGetRelationName(index))));
-    VecdbMetaHeader header = vecdb_read_metapage(index, VECDB_AM_FLAT, NULL, 0);
+    VecdbMetaHeader header = vecdb_read_metapage(index, am->kind, NULL, 0);
     Relation heap = table_open(index->rd_index->indrelid, AccessShareLock);
     IndexCounts counts;
     memset(&counts, 0, sizeof counts);
-    count_pages(index, heap, &counts);
+    count_pages(index, heap, am, &counts);
     table_close(heap, AccessShareLock);
 
     TupleDesc desc;
@@ -97,7 +104,7 @@ VECDB_FUNCTION(vecdb_index_stats) {
         elog(ERROR, "return type must be a row type");
     Datum values[11];
     bool nulls[11] = {false};
-    values[0] = CStringGetTextDatum("flat");
+    values[0] = CStringGetTextDatum(am->name);
     values[1] = Int32GetDatum(header.dimensions);
     if (header.dimensions == 0) nulls[1] = true;
     values[2] = Int64GetDatum(counts.total_pages);

@@ -4,20 +4,21 @@
 // Layout: block 0 is the metapage; data pages form a chain (opaque->next)
 // starting at first_data_page; each data page item is a FlatEntry. A value
 // too large for a data page lives in a chain of overflow pages and its entry
-// holds a FlatExternalRef instead.
+// holds its VecdbOverflowRef (am/common/overflow.h) instead.
 #pragma once
 
 #include "pg/pg.h"
-#include "am/common/page.h"
+#include "am/common/am_descriptor.h"
 #include "am/common/metric.h"
+#include "am/common/overflow.h"
 
 #define FLAT_VERSION 1
 
-// Body of the flat metapage.
+// Body of the flat metapage. (Whether overflow pages were ever written is
+// the common header's VECDB_META_HAS_OVERFLOW.)
 typedef struct FlatMetaData {
     BlockNumber first_data_page;  // InvalidBlockNumber while the index is empty
     BlockNumber insert_page;      // where inserts start looking for room
-    bool has_overflow;            // an overflow page was ever written
 } FlatMetaData;
 
 // Header of every entry on a data page; the value follows, MAXALIGNed.
@@ -28,22 +29,11 @@ typedef struct FlatEntry {
 } FlatEntry;
 
 #define FLAT_ENTRY_NULL 0x01      // the row's vector is NULL: no value follows
-#define FLAT_ENTRY_EXTERNAL 0x02  // a FlatExternalRef follows instead of the value
-
-// Where an out-of-line value lives.
-typedef struct FlatExternalRef {
-    uint32 size;              // bytes of the whole varlena
-    BlockNumber first_chunk;  // first overflow page
-} FlatExternalRef;
+#define FLAT_ENTRY_EXTERNAL 0x02  // a VecdbOverflowRef follows instead of the value
 
 #define FLAT_ENTRY_HEADER_SIZE MAXALIGN(sizeof(FlatEntry))
 #define FlatEntryValue(entry) ((struct varlena*)((char*)(entry) + FLAT_ENTRY_HEADER_SIZE))
-
-// Largest item that fits on an empty data page.
-#define FLAT_MAX_ITEM_SIZE \
-    MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - sizeof(ItemIdData) - MAXALIGN(sizeof(VecdbPageOpaqueData)))
-// Payload bytes of one overflow page.
-#define FLAT_CHUNK_SIZE FLAT_MAX_ITEM_SIZE
+#define FlatEntryOverflowRef(entry) ((VecdbOverflowRef*)((char*)(entry) + FLAT_ENTRY_HEADER_SIZE))
 
 // Sub-phases of CREATE INDEX reported in pg_stat_progress_create_index.
 #define FLAT_PHASE_LOAD 2
@@ -58,8 +48,11 @@ void flat_init_metapage(Relation index, ForkNumber fork);
 FlatMetaData flat_read_meta(Relation index);
 void flat_append(Relation index, ItemPointer heap_tid, Datum value, bool isnull, FlatInsertHint* hint);
 void flat_set_insert_page(Relation index, BlockNumber page, bool only_if_empty_chain);
-void flat_note_overflow(Relation index);
-struct varlena* flat_read_external(Relation index, const FlatExternalRef* ref, char* buffer);
+
+// flat_options.cpp, flat_descriptor.cpp
+extern relopt_kind flat_relopt_kind;
+void flat_init(void);
+bytea* flat_options(Datum reloptions, bool validate);
 
 // AM callbacks (flat_build.cpp, flat_insert.cpp, flat_scan.cpp, flat_vacuum.cpp, flat_handler.cpp)
 IndexBuildResult* flat_build(Relation heap, Relation index, IndexInfo* index_info);

@@ -1,18 +1,12 @@
 // The flat access method's handler: wires the callbacks into Postgres.
 #include "am/flat/flat.h"
 #include "am/common/cost.h"
-#include "am/common/options.h"
 #include "am/common/validate.h"
 
 extern "C" {
 #include "access/amapi.h"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
-}
-
-// amoptions: flat has no options, so any given is rejected at CREATE INDEX.
-static bytea* flat_options(Datum reloptions, bool validate) {
-    return vecdb_no_options(reloptions, validate, vecdb_flat_relopt_kind);
 }
 
 // ambuildphasename: names of the sub-phases in pg_stat_progress_create_index.

@@ -1,23 +1,13 @@
-// Flat index pages: the metapage, appending entries (inline or through
-// overflow chunks) and reading out-of-line values back.
+// Flat index pages: the metapage and appending entries (inline, or through
+// an overflow chain for values larger than a page).
 #include "am/flat/flat.h"
-
-extern "C" {
-#include "access/xact.h"
-}
 
 // Writes the metapage of an empty flat index.
 void flat_init_metapage(Relation index, ForkNumber fork) {
-    VecdbMetaHeader header;
-    header.magic = VECDB_MAGIC;
-    header.version = FLAT_VERSION;
-    header.am = VECDB_AM_FLAT;
-    int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-    header.dimensions = typmod > 0 ? typmod : 0;
+    VecdbMetaHeader header = vecdb_meta_header(index, VECDB_AM_FLAT, FLAT_VERSION);
     FlatMetaData meta;
     meta.first_data_page = InvalidBlockNumber;
     meta.insert_page = InvalidBlockNumber;
-    meta.has_overflow = false;
     vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
 }
 
@@ -44,51 +34,6 @@ void flat_set_insert_page(Relation index, BlockNumber page_blkno, bool only_if_e
     UnlockReleaseBuffer(buffer);
 }
 
-// Records in the metapage that the index has overflow pages, so VACUUM
-// knows to look for orphaned ones.
-void flat_note_overflow(Relation index) {
-    if (flat_read_meta(index).has_overflow) return;
-    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
-    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-    GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
-    ((FlatMetaData*)VecdbMetaBody(page))->has_overflow = true;
-    GenericXLogFinish(state);
-    UnlockReleaseBuffer(buffer);
-}
-
-// Adds one item to a locked page already registered for WAL; errors if full.
-static void add_item(Relation index, Page page, const char* item, Size size) {
-    if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
-        elog(ERROR, "vecdb: failed to add an entry to index \"%s\"", RelationGetRelationName(index));
-}
-
-// Writes a value too large for a data page into a fresh chain of overflow
-// pages, last chunk first so every page can point at its successor. Each
-// page carries the writer's XID: if the entry never gets written (a crash
-// in between), VACUUM finds the chain unreferenced and frees it.
-static BlockNumber write_overflow_chain(Relation index, const char* data, Size size) {
-    flat_note_overflow(index);
-    TransactionId xid = GetCurrentTransactionId();
-    Size nchunks = (size + FLAT_CHUNK_SIZE - 1) / FLAT_CHUNK_SIZE;
-    BlockNumber next = InvalidBlockNumber;
-    for (Size i = nchunks; i-- > 0;) {
-        Size offset = i * FLAT_CHUNK_SIZE;
-        Size length = Min(FLAT_CHUNK_SIZE, size - offset);
-        Buffer buffer = vecdb_allocate_page(index);
-        GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
-        vecdb_page_init(page, VECDB_PAGE_OVERFLOW);
-        VecdbPageGetOpaque(page)->next = next;
-        VecdbPageGetOpaque(page)->xid = xid;
-        add_item(index, page, data + offset, length);
-        GenericXLogFinish(state);
-        next = BufferGetBlockNumber(buffer);
-        UnlockReleaseBuffer(buffer);
-    }
-    return next;
-}
-
 // Builds the item for one row: header plus inline value or external ref.
 static char* form_entry(Relation index, ItemPointer heap_tid, Datum value, bool isnull, Size* size) {
     FlatEntry header;
@@ -104,16 +49,16 @@ static char* form_entry(Relation index, ItemPointer heap_tid, Datum value, bool 
     }
     struct varlena* plain = PG_DETOAST_DATUM(value);
     Size value_size = VARSIZE(plain);
-    if (FLAT_ENTRY_HEADER_SIZE + MAXALIGN(value_size) <= FLAT_MAX_ITEM_SIZE) {
+    if (FLAT_ENTRY_HEADER_SIZE + MAXALIGN(value_size) <= VECDB_MAX_ITEM_SIZE) {
         *size = FLAT_ENTRY_HEADER_SIZE + MAXALIGN(value_size);
         char* item = (char*)palloc0(*size);
         memcpy(item, &header, sizeof header);
         memcpy(item + FLAT_ENTRY_HEADER_SIZE, plain, value_size);
         return item;
     }
-    FlatExternalRef ref;
-    ref.size = (uint32)value_size;
-    ref.first_chunk = write_overflow_chain(index, (const char*)plain, value_size);
+    // If the entry is never written (a crash in between), VACUUM's overflow
+    // sweep finds the chain unreferenced and frees it.
+    VecdbOverflowRef ref = vecdb_overflow_store(index, plain, value_size);
     header.flags = FLAT_ENTRY_EXTERNAL;
     *size = FLAT_ENTRY_HEADER_SIZE + MAXALIGN(sizeof ref);
     char* item = (char*)palloc0(*size);
@@ -138,7 +83,7 @@ static BlockNumber start_chain(Relation index, const char* item, Size size) {
     Page meta_page = GenericXLogRegisterBuffer(state, meta_buffer, 0);
     Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
     vecdb_page_init(page, VECDB_PAGE_DATA);
-    add_item(index, page, item, size);
+    vecdb_page_add_item(index, page, item, size);
     FlatMetaData* meta = (FlatMetaData*)VecdbMetaBody(meta_page);
     meta->first_data_page = blkno;
     meta->insert_page = blkno;
@@ -161,7 +106,7 @@ static BlockNumber place_item(Relation index, BlockNumber start, const char* ite
         if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
             GenericXLogState* state = GenericXLogStart(index);
             page = GenericXLogRegisterBuffer(state, buffer, 0);
-            add_item(index, page, item, size);
+            vecdb_page_add_item(index, page, item, size);
             GenericXLogFinish(state);
             UnlockReleaseBuffer(buffer);
             return blkno;
@@ -179,7 +124,7 @@ static BlockNumber place_item(Relation index, BlockNumber start, const char* ite
         page = GenericXLogRegisterBuffer(state, buffer, 0);
         Page new_page = GenericXLogRegisterBuffer(state, new_buffer, GENERIC_XLOG_FULL_IMAGE);
         vecdb_page_init(new_page, VECDB_PAGE_DATA);
-        add_item(index, new_page, item, size);
+        vecdb_page_add_item(index, new_page, item, size);
         VecdbPageGetOpaque(page)->next = new_blkno;
         GenericXLogFinish(state);
         UnlockReleaseBuffer(new_buffer);
@@ -211,36 +156,4 @@ void flat_append(Relation index, ItemPointer heap_tid, Datum value, bool isnull,
     if (used != start) flat_set_insert_page(index, used, false);
     hint->page = used;
     pfree(item);
-}
-
-// Reassembles an out-of-line value into buffer (ref->size bytes long).
-struct varlena* flat_read_external(Relation index, const FlatExternalRef* ref, char* buffer) {
-    Size done = 0;
-    BlockNumber blkno = ref->first_chunk;
-    while (done < ref->size) {
-        if (blkno == InvalidBlockNumber) break;
-        Buffer chunk_buffer = ReadBuffer(index, blkno);
-        LockBuffer(chunk_buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(chunk_buffer);
-        vecdb_page_check(index, page, blkno, VECDB_PAGE_OVERFLOW);
-        if (PageGetMaxOffsetNumber(page) < FirstOffsetNumber) {
-            UnlockReleaseBuffer(chunk_buffer);
-            break;
-        }
-        ItemId item_id = PageGetItemId(page, FirstOffsetNumber);
-        Size length = ItemIdGetLength(item_id);
-        if (length > ref->size - done) {
-            UnlockReleaseBuffer(chunk_buffer);
-            break;
-        }
-        memcpy(buffer + done, PageGetItem(page, item_id), length);
-        done += length;
-        blkno = VecdbPageGetOpaque(page)->next;
-        UnlockReleaseBuffer(chunk_buffer);
-    }
-    if (done != ref->size || ref->size < VARHDRSZ || VARATT_IS_EXTENDED(buffer) || VARSIZE(buffer) != ref->size)
-        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-                        errmsg("index \"%s\" has a broken overflow chain", RelationGetRelationName(index)),
-                        errhint("Please REINDEX it.")));
-    return (struct varlena*)buffer;
 }

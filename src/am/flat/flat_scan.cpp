@@ -7,22 +7,23 @@
 #include "am/flat/flat.h"
 #include "am/common/buffer_hints.h"
 #include "am/common/options.h"
-#include "am/common/scan_queue.h"
+#include "am/common/exhaustive_collector.h"
 #include "core/parallel/scoring_pool.h"
 
 using vecdb::core::kScoringJobCapacity;
 
 // Pages whose entries helper threads may be scoring at once.
 #define FLAT_PIPELINE_PAGES 16
+static_assert(FLAT_PIPELINE_PAGES <= vecdb::core::kScoringMaxInFlight,
+              "the scoring pool must hold every page in flight");
 
 typedef struct FlatScanOpaqueData {
     MemoryContext context;  // everything below lives here; reset on rescan
     VecdbMetric metric;
     bool collected;
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
-    VecdbScanQueue queue;   // every row, scored, handed out nearest first
-    char* external_buffer;  // reassembly space for out-of-line values
-    Size external_capacity;
+    VecdbCollector collector;      // every row, scored, handed out nearest first
+    VecdbOverflowBuffer overflow;  // reassembly space for out-of-line values
 } FlatScanOpaqueData;
 
 typedef FlatScanOpaqueData* FlatScanOpaque;
@@ -48,9 +49,8 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     MemoryContextReset(so->context);
     so->collected = false;
     so->query = NULL;
-    vecdb_scan_queue_reset(&so->queue, so->context);
-    so->external_buffer = NULL;
-    so->external_capacity = 0;
+    vecdb_collector_reset(&so->collector, so->context);
+    vecdb_overflow_buffer_init(&so->overflow, so->context);
 
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
         MemoryContext old = MemoryContextSwitchTo(so->context);
@@ -74,16 +74,7 @@ static const struct varlena* entry_value(IndexScanDesc scan, FlatScanOpaque so, 
                             errhint("Please REINDEX it.")));
         return value;
     }
-    const FlatExternalRef* ref = (const FlatExternalRef*)FlatEntryValue(entry);
-    if (ref->size > MaxAllocSize)
-        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-                        errmsg("index \"%s\" contains a corrupted entry", RelationGetRelationName(index)),
-                        errhint("Please REINDEX it.")));
-    if (ref->size > so->external_capacity) {
-        so->external_capacity = Max(ref->size, 2 * so->external_capacity);
-        so->external_buffer = (char*)MemoryContextAlloc(so->context, so->external_capacity);
-    }
-    return flat_read_external(index, ref, so->external_buffer);
+    return vecdb_overflow_read_value(index, FlatEntryOverflowRef(entry), &so->overflow);
 }
 
 // Asks the CPU to start loading a pinned page's bytes: a flat scan is bound
@@ -107,7 +98,7 @@ static size_t list_page(IndexScanDesc scan, FlatScanOpaque so, Page page, const 
         if (!ItemIdIsNormal(item_id)) continue;
         FlatEntry* entry = (FlatEntry*)PageGetItem(page, item_id);
         if ((entry->flags & FLAT_ENTRY_NULL) || so->query == NULL) {
-            vecdb_scan_queue_push_null(&so->queue, &entry->heap_tid);
+            vecdb_collector_push_null(&so->collector, &entry->heap_tid);
             continue;
         }
         const struct varlena* value = entry_value(scan, so, entry, ItemIdGetLength(item_id));
@@ -117,7 +108,7 @@ static size_t list_page(IndexScanDesc scan, FlatScanOpaque so, Page page, const 
             tids[n] = entry->heap_tid;
             n++;
         } else {
-            vecdb_scan_queue_push(&so->queue, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+            vecdb_collector_push(&so->collector, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
         }
     }
     return n;
@@ -129,8 +120,8 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
     ItemPointerData tids[kScoringJobCapacity];
     size_t n = list_page(scan, so, page, values, tids);
     for (size_t i = 0; i < n; i++)
-        vecdb_scan_queue_push(&so->queue, &tids[i],
-                              vecdb_metric_kernel_key(&so->metric, so->query, (const struct varlena*)values[i]));
+        vecdb_collector_push(&so->collector, &tids[i],
+                             vecdb_metric_kernel_key(&so->metric, so->query, (const struct varlena*)values[i]));
 }
 
 // One pass over the data chain, scoring every entry. The next page is
@@ -197,14 +188,15 @@ static bool begin_parallel(FlatScanOpaque so) {
 static void submit_page(IndexScanDesc scan, FlatScanOpaque so, Page page, PendingPage* pending) {
     const void* values[kScoringJobCapacity];
     size_t n = list_page(scan, so, page, values, pending->tids);
-    vecdb::core::scoring_submit(values, n);
+    // cannot fail: at most FLAT_PIPELINE_PAGES are in flight (static_assert above)
+    if (!vecdb::core::scoring_submit(values, n)) elog(ERROR, "vecdb: the scoring pool refused a page");
 }
 
 // Collects the keys of the oldest page in flight and releases the page.
 static void retire_page(FlatScanOpaque so, PendingPage* pending) {
     double keys[kScoringJobCapacity];
     size_t n = vecdb::core::scoring_collect_oldest(keys);
-    for (size_t i = 0; i < n; i++) vecdb_scan_queue_push(&so->queue, &pending->tids[i], keys[i]);
+    for (size_t i = 0; i < n; i++) vecdb_collector_push(&so->collector, &pending->tids[i], keys[i]);
     UnlockReleaseBuffer(pending->buffer);
 }
 
@@ -273,7 +265,7 @@ bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {
             collect(scan, so);
     }
 
-    return vecdb_scan_queue_return_next(&so->queue, scan, &so->metric);
+    return vecdb_collector_return_next(&so->collector, scan, &so->metric);
 }
 
 void flat_end_scan(IndexScanDesc scan) {

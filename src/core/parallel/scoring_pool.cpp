@@ -26,7 +26,7 @@
 namespace vecdb::core {
 namespace {
 
-constexpr size_t kSlots = 32;
+constexpr size_t kSlots = kScoringMaxInFlight;
 constexpr int kSpinRounds = 2000;  // idle polls before a helper naps
 enum SlotState : int { kEmpty = 0, kReady = 1, kClaimed = 2, kDone = 3 };
 
@@ -158,13 +158,15 @@ bool scoring_begin(ScoreFunction fn, const void* ctx, size_t ctx_size, int threa
     return true;
 }
 
-uint64_t scoring_submit(const void* const* values, size_t n) noexcept {
+bool scoring_submit(const void* const* values, size_t n) noexcept {
+    if (g_pool == nullptr || g_pool->head - g_pool->tail >= kSlots) return false;
     Pool& pool = *g_pool;
     Slot& slot = pool.slots[pool.head % kSlots];
     slot.n = std::min(n, kScoringJobCapacity);
     std::copy(values, values + slot.n, slot.values);
     slot.state.store(kReady, std::memory_order_release);
-    return pool.head++;
+    pool.head++;
+    return true;
 }
 
 size_t scoring_in_flight() noexcept {
@@ -172,6 +174,7 @@ size_t scoring_in_flight() noexcept {
 }
 
 size_t scoring_collect_oldest(double* keys_out) noexcept {
+    if (g_pool == nullptr || g_pool->head == g_pool->tail) return 0;
     Pool& pool = *g_pool;
     Slot& slot = pool.slots[pool.tail % kSlots];
     // Score it here if no helper took it; while a helper finishes it, take

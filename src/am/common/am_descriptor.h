@@ -1,0 +1,46 @@
+// How an index AM plugs into vecdb's shared machinery. Each AM defines one
+// VecdbAmDescriptor in its own folder (flat: am/flat/flat_descriptor.cpp)
+// and names it once in am/common/am_list.h; _PG_init calls every init, and
+// vecdb.index_stats / vecdb.verify_index find the AM of an index here. The
+// common code knows AMs only through this struct.
+#pragma once
+
+#include "pg/pg.h"
+#include "am/common/page.h"
+
+// Counts entries for vecdb.index_stats; its dead-row check is shared.
+typedef struct VecdbEntryCounter VecdbEntryCounter;
+
+// Counts one index entry: the heap row it points to, and whether its
+// vector is NULL. Rows no snapshot can see any more count as dead.
+void vecdb_count_entry(VecdbEntryCounter* counter, ItemPointer heap_tid, bool is_null);
+
+// Collects the problems vecdb.verify_index reports.
+typedef struct VecdbVerifyReport VecdbVerifyReport;
+
+typedef struct VecdbAmDescriptor {
+    const char* name;  // the access method's name (CREATE ACCESS METHOD)
+    VecdbAmKind kind;  // what its metapage header says
+
+    // Called once from _PG_init: registers the AM's reloption kind and
+    // options (add_reloption_kind, add_*_reloption) and its own GUCs.
+    void (*init)(void);
+
+    // vecdb.index_stats: counts the entries of one share-locked page of
+    // kind VECDB_PAGE_DATA or an AM kind (>= VECDB_PAGE_AM_FIRST) with
+    // vecdb_count_entry. Page kinds, free bytes and options are counted by
+    // the common frame (am/common/stats.cpp).
+    void (*count_entries)(Relation index, Page page, BlockNumber blkno, VecdbEntryCounter* counter);
+
+    // vecdb.verify_index: the AM's own checks after the common page checks
+    // passed (entries well formed, its chains and refs intact, every live
+    // heap row indexed once). NULL while an AM has none.
+    void (*verify)(Relation index, Relation heap, VecdbVerifyReport* report);
+} VecdbAmDescriptor;
+
+// Every registered AM, in am_list.h order, ending with NULL.
+extern const VecdbAmDescriptor* const vecdb_am_descriptors[];
+
+// The descriptor of an index's access method, or NULL when it is not a
+// vecdb index.
+const VecdbAmDescriptor* vecdb_am_for_index(Relation index);
