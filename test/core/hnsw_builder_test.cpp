@@ -1,0 +1,150 @@
+// The in-memory HNSW builder: recall against brute force on small fixed
+// data (one and several threads), link invariants, and the stop flag.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "core/distance/kernels.h"
+#include "core/hnsw/graph_builder.h"
+#include "core/hnsw/select.h"
+
+namespace {
+
+using vecdb::core::hnsw::BuildParams;
+using vecdb::core::hnsw::GraphBuilder;
+using vecdb::core::hnsw::Scored;
+
+constexpr size_t kDim = 24;
+
+// Squared L2 through the dispatched kernel; ctx is unused.
+float l2(const void*, const void* a, const void* b) {
+    return vecdb::core::kernels().l2_squared_f32((const float*)a, (const float*)b, kDim);
+}
+
+// n clustered points (16 clusters, fixed seed): harder than uniform noise.
+std::vector<float> clustered(size_t n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> noise(0.0f, 1.0f);
+    std::vector<float> centers(16 * kDim);
+    for (auto& c : centers) c = noise(rng) * 4.0f;
+    std::vector<float> data(n * kDim);
+    for (size_t i = 0; i < n; i++) {
+        size_t c = rng() % 16;
+        for (size_t d = 0; d < kDim; d++) data[i * kDim + d] = centers[c * kDim + d] + noise(rng);
+    }
+    return data;
+}
+
+struct Fixture {
+    std::vector<float> data;
+    std::vector<const void*> values;
+    explicit Fixture(size_t n) : data(clustered(n, 7)), values(n) {
+        for (size_t i = 0; i < n; i++) values[i] = &data[i * kDim];
+    }
+};
+
+// Mean recall@10 of graph searches with ef against exact top 10, over 100 queries.
+double recall_at_10(const GraphBuilder& graph, const Fixture& f, size_t ef) {
+    std::vector<float> queries = clustered(100, 99);
+    size_t hits = 0;
+    for (size_t q = 0; q < 100; q++) {
+        const float* query = &queries[q * kDim];
+        std::vector<std::pair<float, uint32_t>> exact;
+        for (size_t i = 0; i < f.values.size(); i++) exact.push_back({l2(nullptr, query, f.values[i]), (uint32_t)i});
+        std::partial_sort(exact.begin(), exact.begin() + 10, exact.end());
+        std::set<uint32_t> truth;
+        for (size_t i = 0; i < 10; i++) truth.insert(exact[i].second);
+        Scored found[10];
+        size_t n = graph.search(query, 10, ef, found);
+        for (size_t i = 0; i < n; i++) hits += truth.count(found[i].id);
+    }
+    return (double)hits / 1000.0;
+}
+
+// Builds the whole graph with `threads` threads.
+void build(GraphBuilder& graph, int threads) {
+    graph.start(threads);
+    while (!graph.wait_for(100)) {
+    }
+    graph.join();
+}
+
+TEST(HnswBuilder, RecallSingleThread) {
+    Fixture f(3000);
+    BuildParams p;
+    GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
+    build(graph, 1);
+    ASSERT_TRUE(graph.complete());
+    EXPECT_GE(recall_at_10(graph, f, 40), 0.95);
+}
+
+TEST(HnswBuilder, RecallFourThreads) {
+    Fixture f(3000);
+    BuildParams p;
+    GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
+    build(graph, 4);
+    ASSERT_TRUE(graph.complete());
+    EXPECT_GE(recall_at_10(graph, f, 40), 0.95);
+}
+
+TEST(HnswBuilder, LinksAreValid) {
+    Fixture f(2000);
+    BuildParams p;
+    p.m = 8;
+    p.ef_construction = 32;
+    GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
+    build(graph, 3);
+    ASSERT_GE(graph.max_level(), 1);
+    EXPECT_EQ(graph.level(graph.entry_point()), graph.max_level());
+    for (uint32_t node = 0; node < graph.size(); node++) {
+        for (int level = 0; level <= graph.level(node); level++) {
+            uint32_t count;
+            const uint32_t* ids = graph.links(node, level, &count);
+            ASSERT_LE(count, graph.max_links(level));
+            if (level == 0) {
+                ASSERT_GT(count, 0u) << "node " << node;
+            }
+            std::set<uint32_t> seen;
+            for (uint32_t i = 0; i < count; i++) {
+                ASSERT_LT(ids[i], graph.size());
+                ASSERT_NE(ids[i], node);
+                ASSERT_GE(graph.level(ids[i]), level);
+                ASSERT_TRUE(seen.insert(ids[i]).second) << "duplicate link";
+            }
+        }
+    }
+}
+
+TEST(HnswBuilder, StopEndsTheBuildEarly) {
+    Fixture f(20000);
+    BuildParams p;
+    p.ef_construction = 200;
+    GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
+    graph.start(2);
+    graph.stop();  // joins: returns only when every thread has exited
+    EXPECT_FALSE(graph.complete());
+    EXPECT_LT(graph.inserted(), graph.size());
+}
+
+TEST(HnswBuilder, EmptyAndSingleNode) {
+    GraphBuilder empty(BuildParams(), l2, nullptr, nullptr, 0);
+    build(empty, 2);
+    EXPECT_TRUE(empty.complete());
+    Fixture f(1);
+    GraphBuilder one(BuildParams(), l2, nullptr, f.values.data(), 1);
+    build(one, 2);
+    Scored found[1];
+    ASSERT_EQ(one.search(f.values[0], 1, 10, found), 1u);
+    EXPECT_EQ(found[0].id, 0u);
+}
+
+TEST(HnswBuilder, RandomLevelIsCappedAndGeometric) {
+    EXPECT_EQ(vecdb::core::hnsw::random_level(1.0, 16), 0);
+    EXPECT_EQ(vecdb::core::hnsw::random_level(1e-300, 16), vecdb::core::hnsw::kMaxLevel);
+    EXPECT_EQ(vecdb::core::hnsw::random_level(1.0 / 16 - 1e-9, 16), 1);
+}
+
+}  // namespace
