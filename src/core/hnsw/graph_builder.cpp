@@ -46,7 +46,7 @@ GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance,
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     uint64_t upper = 0;
     for (size_t i = 0; i < n; i++) {
-        levels_[i] = (uint8_t)random_level(1.0 - uniform(rng), m_);
+        levels_[i] = (uint8_t)std::min(random_level(1.0 - uniform(rng), m_), std::max(params.max_level, 0));
         upper_start_[i] = upper;
         upper += (uint64_t)levels_[i] * (1 + (uint64_t)m_);
         locks_[i].store(0, std::memory_order_relaxed);

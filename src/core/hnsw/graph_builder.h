@@ -31,6 +31,7 @@ struct BuildParams {
     int m = 16;                // links per node on upper levels (2*m on level 0)
     int ef_construction = 64;  // candidate list size while inserting
     uint64_t seed = 42;        // for the node levels
+    int max_level = 15;        // levels are capped here (a node's links must fit a page)
 };
 
 class GraphBuilder {

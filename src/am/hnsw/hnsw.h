@@ -1,0 +1,225 @@
+// The hnsw index: a hierarchical navigable small-world graph stored in index
+// pages, searched with the SIMD kernels.
+//
+// Page layout
+// -----------
+// Block 0 is the metapage (VecdbMetaHeader + HnswMetaData): the entry
+// element, the top level, m, ef_construction, the quantizer and where
+// inserts look for room. Every other block is an element page
+// (VECDB_PAGE_DATA) or, for values too large to share a page with their
+// links, an overflow page.
+//
+// An element page holds element tuples. One tuple is everything a search
+// needs about one node, so visiting a node costs exactly one page visit:
+//
+//   HnswElementData  heap TID, level, flags                    8 bytes
+//   HnswLink[2m]     level-0 neighbours                        12 bytes each
+//   HnswLink[m]      level-1 neighbours ... up to `level`
+//   value            the varlena (MAXALIGNed), or an HnswExternalRef
+//
+// A link is the neighbour's element TID plus the distance between the two
+// (kept so an insert can decide which link a closer newcomer replaces
+// without reading the neighbours' vectors). Unused link slots have an
+// invalid offset; the used ones come first.
+//
+// pgvector splits an element into an element tuple and a neighbour tuple,
+// so expanding a node reads two items (often two pages) and scoring a
+// neighbour reads a third. Here a search scores a neighbour by reading its
+// tuple once, and copies that tuple's level-0 links into the scan's node
+// table at the same time: expanding the node later needs no page at all.
+//
+// Element tuples never move (VACUUM marks dead ones deleted and repairs the
+// links that pointed at them), so an element TID stays valid for links.
+#pragma once
+
+#include "pg/pg.h"
+#include "am/common/page.h"
+#include "am/common/metric.h"
+#include "core/hnsw/heap.h"
+
+#define HNSW_VERSION 1
+
+// Body of the hnsw metapage.
+typedef struct HnswMetaData {
+    ItemPointerData entry;    // entry element; invalid while the graph is empty
+    int16 entry_level;        // its level (the graph's top level), -1 when empty
+    uint16 m;
+    uint16 ef_construction;
+    uint16 quantizer;         // HNSW_QUANTIZER_NONE (sq8 is a later step)
+    BlockNumber insert_page;  // element page inserts try first
+    bool has_overflow;        // an overflow page was ever written
+} HnswMetaData;
+
+#define HNSW_QUANTIZER_NONE 0
+
+// Header of an element tuple.
+typedef struct HnswElementData {
+    ItemPointerData heap_tid;  // invalid once VACUUM deleted the element
+    uint8 level;
+    uint8 flags;
+} HnswElementData;
+
+typedef HnswElementData* HnswElement;
+
+#define HNSW_ELEMENT_DELETED 0x01   // the heap row is gone: traversed, never returned
+#define HNSW_ELEMENT_EXTERNAL 0x02  // an HnswExternalRef follows the links
+
+// One neighbour of an element.
+typedef struct HnswLink {
+    BlockIdData block;
+    OffsetNumber offset;  // InvalidOffsetNumber: unused slot
+    uint16 unused;
+    float dist;           // distance key between the two elements
+} HnswLink;
+
+// Where an out-of-line value lives.
+typedef struct HnswExternalRef {
+    uint32 size;              // bytes of the whole varlena
+    BlockNumber first_chunk;  // first overflow page
+} HnswExternalRef;
+
+#define HNSW_ELEMENT_HEADER_SIZE MAXALIGN(sizeof(HnswElementData))
+#define HnswElementLinks(element) ((HnswLink*)((char*)(element) + HNSW_ELEMENT_HEADER_SIZE))
+
+// Largest item that fits on an empty page.
+#define HNSW_MAX_ITEM_SIZE \
+    MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - sizeof(ItemIdData) - MAXALIGN(sizeof(VecdbPageOpaqueData)))
+
+// Link slots of a level, and where they start in the element's link array.
+static inline int hnsw_level_capacity(int m, int level) { return level == 0 ? 2 * m : m; }
+static inline int hnsw_level_start(int m, int level) { return level == 0 ? 0 : 2 * m + (level - 1) * m; }
+// Bytes from the element start to its value.
+static inline Size hnsw_value_offset(int m, int level) {
+    return HNSW_ELEMENT_HEADER_SIZE + MAXALIGN(sizeof(HnswLink) * (Size)(2 * m + level * m));
+}
+
+// Options (WITH (...)) of an hnsw index.
+typedef struct HnswOptions {
+    int32 vl_len_;
+    int m;
+    int ef_construction;
+} HnswOptions;
+
+#define HNSW_DEFAULT_M 16
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+
+// vecdb.iterative_scan values.
+enum HnswIterativeScan { VECDB_ITERATIVE_OFF = 0, VECDB_ITERATIVE_RELAXED = 1, VECDB_ITERATIVE_STRICT = 2 };
+
+extern int hnsw_ef_search;
+extern int hnsw_build_threads;
+extern int vecdb_iterative_scan;
+extern int vecdb_max_scan_tuples;
+
+// Sub-phases of CREATE INDEX in pg_stat_progress_create_index.
+#define HNSW_PHASE_LOAD 2
+#define HNSW_PHASE_GRAPH 3
+#define HNSW_PHASE_WRITE 4
+#define HNSW_PHASE_INSERT 5
+
+// One node a graph search has scored.
+typedef struct HnswNode {
+    ItemPointerData element;   // the element tuple
+    ItemPointerData heap_tid;
+    float dist;
+    uint32 links_start;        // its links at the searched level, in HnswSearch.links
+    uint16 nlinks;
+    uint8 flags;               // HNSW_NODE_*
+} HnswNode;
+
+#define HNSW_NODE_DELETED 0x01
+#define HNSW_NODE_EXPANDED 0x02
+#define HNSW_NODE_EMITTED 0x04
+
+// Reusable state of graph searches over the pages (scan, insert, vacuum):
+// the node table, the visited set and the heaps, all contiguous arrays
+// allocated in `context` and kept across searches.
+typedef struct HnswSearch {
+    Relation index;
+    MemoryContext context;
+    const VecdbMetric* metric;
+    struct VecdbBufferHints* hints;
+    int m;
+    int level;                  // the level being searched
+    const struct varlena* query;
+    HnswNode* nodes;
+    uint32 nnodes, nodes_capacity;
+    ItemPointerData* links;
+    uint32 nlinks, links_capacity;
+    // visited set: open addressing on element TIDs, valid where stamp == epoch
+    uint64* visited_keys;
+    uint32* visited_stamps;
+    uint32 visited_capacity, visited_count, epoch;
+    // heaps of (dist, node index)
+    vecdb::core::hnsw::Scored* candidates;  // unexpanded, nearest first
+    uint32 ncandidates, candidates_capacity;
+    vecdb::core::hnsw::Scored* results;     // the best ef not yet emitted, farthest first
+    uint32 nresults, results_capacity;
+    vecdb::core::hnsw::Scored* pool;        // scored, not emitted, not in results; nearest first
+    uint32 npool, pool_capacity;
+    uint64 scored;                          // nodes scored since the search began
+    char* external_buffer;                  // reassembly space for out-of-line values
+    Size external_capacity;
+} HnswSearch;
+
+// hnsw_options.cpp
+void hnsw_register_options(void);
+bytea* hnsw_options(Datum reloptions, bool validate);
+void hnsw_get_options(Relation index, int* m, int* ef_construction);
+int hnsw_max_level(int m);
+
+// hnsw_pages.cpp
+void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction);
+HnswMetaData hnsw_read_meta(Relation index);
+void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only_if_higher);
+void hnsw_set_insert_page(Relation index, BlockNumber blkno);
+Size hnsw_element_size(int m, int level, Size value_size, bool* external);
+void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
+                       bool external);
+HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
+ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
+static inline bool hnsw_link_valid(const HnswLink* link) { return link->offset != InvalidOffsetNumber; }
+static inline ItemPointerData hnsw_link_tid(const HnswLink* link) {
+    ItemPointerData tid;
+    tid.ip_blkid = link->block;
+    tid.ip_posid = link->offset;
+    return tid;
+}
+static inline void hnsw_set_link(HnswLink* link, ItemPointer tid, float dist) {
+    link->block = tid->ip_blkid;
+    link->offset = tid->ip_posid;
+    link->unused = 0;
+    link->dist = dist;
+}
+
+// hnsw_search.cpp
+void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m);
+void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level);
+int32 hnsw_search_score(HnswSearch* search, ItemPointer element, bool record_links);
+bool hnsw_search_visit(HnswSearch* search, ItemPointer element);
+void hnsw_search_seed(HnswSearch* search, ItemPointer element);
+void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget);
+ItemPointerData hnsw_greedy_descend(HnswSearch* search, const struct varlena* query, ItemPointer entry,
+                                    int from_level, int to_level);
+uint32 hnsw_search_take_results(HnswSearch* search, vecdb::core::hnsw::Scored* out);
+struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size);
+struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element);
+
+// hnsw_insert.cpp
+void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
+                       MemoryContext context);
+void hnsw_check_value_size(Relation index, int m, const struct varlena* value);
+bool hnsw_value_indexable(const VecdbMetric* metric, const struct varlena* value);
+
+// AM callbacks (hnsw_build.cpp, hnsw_insert.cpp, hnsw_scan.cpp, hnsw_vacuum.cpp, hnsw_cost.cpp)
+IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_info);
+void hnsw_build_empty(Relation index);
+bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+                 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo* index_info);
+IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys);
+void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir);
+void hnsw_end_scan(IndexScanDesc scan);
+IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+                                        IndexBulkDeleteCallback callback, void* callback_state);
+IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

@@ -1,0 +1,321 @@
+// CREATE INDEX for hnsw. The heap scan collects the values into one memory
+// arena; C++ threads (src/core/hnsw) build the whole graph in memory while
+// the backend polls for cancel; the element pages are then written once,
+// in order, and WAL-logged as whole pages (log_newpage_range), not one
+// record per element. When the values and the graph would not fit in
+// maintenance_work_mem, the graph built so far is written and the rest of
+// the rows are inserted into the on-disk graph one by one, with a NOTICE
+// saying how much memory the in-memory build would have needed.
+#include "am/hnsw/hnsw.h"
+#include "core/hnsw/graph_builder.h"
+#include "pg/guard.h"
+
+#include <unistd.h>
+
+extern "C" {
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "commands/progress.h"
+#include "pgstat.h"
+}
+
+using vecdb::core::hnsw::BuildParams;
+using vecdb::core::hnsw::GraphBuilder;
+using vecdb::pg::guarded;
+
+#define HNSW_ARENA_BLOCK ((Size)4 << 20)
+
+typedef struct HnswBuildState {
+    Relation index;
+    VecdbMetric metric;
+    int m, ef_construction, threads;
+    MemoryContext context;        // the arena and the arrays
+    MemoryContext tuple_context;  // reset per row
+    // values collected for the in-memory graph
+    const void** values;
+    ItemPointerData* heap_tids;
+    size_t n, capacity;
+    char* arena_block;
+    Size arena_used, arena_bytes;
+    Size memory_limit;
+    bool on_disk;         // rows go straight into the on-disk graph
+    bool spilled;         // on_disk because memory ran out
+    double indexed;
+    // what an all-in-memory build would have needed
+    Size all_value_bytes;
+    size_t all_rows;
+} HnswBuildState;
+
+// Distance between two collected values, for the builder threads: the SIMD
+// kernel only, no Postgres call.
+static float build_distance(const void* ctx, const void* a, const void* b) {
+    return (float)vecdb_metric_kernel_key((const VecdbMetric*)ctx, (const struct varlena*)a,
+                                          (const struct varlena*)b);
+}
+
+// Threads the build uses: vecdb.hnsw_build_threads, or every CPU.
+static int build_threads(void) {
+    if (hnsw_build_threads > 0) return hnsw_build_threads;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (int)Min(cpus, 256) : 1;
+}
+
+// Memory the in-memory build needs for n values taking value_bytes.
+static Size memory_needed(const HnswBuildState* state, size_t n, Size value_bytes) {
+    Size graph = guarded("hnsw build", [&] { return GraphBuilder::memory_estimate(n, state->m, state->threads); });
+    return value_bytes + n * (sizeof(void*) + sizeof(ItemPointerData)) + graph;
+}
+
+// Copies a value into the arena (4 MB blocks, so values sit contiguously).
+static const void* arena_copy(HnswBuildState* state, const struct varlena* value) {
+    Size size = MAXALIGN(VARSIZE(value));
+    if (state->arena_block == NULL || state->arena_used + size > HNSW_ARENA_BLOCK) {
+        state->arena_block = (char*)MemoryContextAllocHuge(state->context, Max(HNSW_ARENA_BLOCK, size));
+        state->arena_used = 0;
+    }
+    char* copy = state->arena_block + state->arena_used;
+    memcpy(copy, value, VARSIZE(value));
+    state->arena_used += size;
+    state->arena_bytes += size;
+    return copy;
+}
+
+// Computes where each collected element will live: pages from first_block
+// on, filled in order as PageAddItem would fill them.
+static void assign_tids(HnswBuildState* state, const GraphBuilder* graph, BlockNumber first_block,
+                        ItemPointerData* tids) {
+    const Size usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(VecdbPageOpaqueData));
+    BlockNumber blkno = first_block;
+    OffsetNumber offset = FirstOffsetNumber;
+    Size free_space = usable;
+    for (size_t i = 0; i < state->n; i++) {
+        bool external;
+        Size size = hnsw_element_size(state->m, graph->level((uint32)i),
+                                      VARSIZE((const struct varlena*)state->values[i]), &external);
+        Size need = MAXALIGN(size) + sizeof(ItemIdData);
+        if (need > free_space) {
+            blkno++;
+            offset = FirstOffsetNumber;
+            free_space = usable;
+        }
+        ItemPointerSet(&tids[i], blkno, offset);
+        offset++;
+        free_space -= need;
+    }
+}
+
+// Appends one finished page image to the index through shared buffers
+// (WAL-logged later, all pages at once).
+static void append_page(Relation index, Page image, BlockNumber expected) {
+    Buffer buffer = ReadBuffer(index, P_NEW);
+    if (BufferGetBlockNumber(buffer) != expected)
+        elog(ERROR, "vecdb: hnsw build of \"%s\" expected block %u, got %u", RelationGetRelationName(index),
+             expected, BufferGetBlockNumber(buffer));
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    memcpy(BufferGetPage(buffer), image, BLCKSZ);
+    MarkBufferDirty(buffer);
+    UnlockReleaseBuffer(buffer);
+}
+
+// Writes the finished graph: element pages in order, then the metapage's
+// entry point, then one WAL pass over every page written.
+static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
+    Relation index = state->index;
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
+    BlockNumber first_block = RelationGetNumberOfBlocks(index);
+    ItemPointerData* tids = (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
+    assign_tids(state, graph, first_block, tids);
+
+    PGAlignedBlock block;
+    Page page = block.data;
+    char* item = (char*)palloc(HNSW_MAX_ITEM_SIZE);
+    BlockNumber current = first_block;
+    vecdb_page_init(page, VECDB_PAGE_DATA);
+    for (size_t i = 0; i < state->n; i++) {
+        if ((i & 255) == 0) {
+            CHECK_FOR_INTERRUPTS();
+            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)i);
+        }
+        if (ItemPointerGetBlockNumber(&tids[i]) != current) {
+            append_page(index, page, current);
+            current = ItemPointerGetBlockNumber(&tids[i]);
+            vecdb_page_init(page, VECDB_PAGE_DATA);
+        }
+        uint32 node = (uint32)i;
+        int level = graph->level(node);
+        const struct varlena* value = (const struct varlena*)state->values[i];
+        bool external;
+        Size size = hnsw_element_size(state->m, level, VARSIZE(value), &external);
+        memset(item, 0, size);
+        hnsw_form_element(item, state->m, level, &state->heap_tids[i], value, external);
+        HnswLink* links = HnswElementLinks((HnswElement)item);
+        for (int l = 0; l <= level; l++) {
+            uint32 count;
+            const uint32* ids = graph->links(node, l, &count);
+            HnswLink* level_links = links + hnsw_level_start(state->m, l);
+            for (uint32 k = 0; k < count; k++)
+                hnsw_set_link(&level_links[k], &tids[ids[k]], build_distance(&state->metric, value, state->values[ids[k]]));
+        }
+        OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
+        if (offset != ItemPointerGetOffsetNumber(&tids[i]))
+            elog(ERROR, "vecdb: hnsw build of \"%s\" misplaced an element", RelationGetRelationName(index));
+    }
+    if (state->n > 0) append_page(index, page, current);
+    pfree(item);
+
+    // the entry point; the metapage is logged with the rest below
+    Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(BufferGetPage(meta_buffer));
+    if (state->n > 0) {
+        meta->entry = tids[graph->entry_point()];
+        meta->entry_level = (int16)graph->max_level();
+        meta->insert_page = current;
+    }
+    MarkBufferDirty(meta_buffer);
+    UnlockReleaseBuffer(meta_buffer);
+    pfree(tids);
+
+    if (RelationNeedsWAL(index))
+        log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+}
+
+// Deletes the builder; its destructor stops and joins the threads.
+static void destroy_builder(GraphBuilder* builder) noexcept { delete builder; }
+
+// Builds the graph of the collected values on all threads and writes it.
+// The threads are stopped and joined on every exit, ERROR included.
+static void build_and_write(HnswBuildState* state) {
+    if (state->n == 0) return;
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_GRAPH);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)state->n);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
+    BuildParams params;
+    params.m = state->m;
+    params.ef_construction = state->ef_construction;
+    params.max_level = hnsw_max_level(state->m);
+    params.seed = 0x5eed + state->n;
+    const void* const* values = state->values;
+    size_t n = state->n;
+    const VecdbMetric* metric = &state->metric;
+    GraphBuilder* builder =
+        guarded("hnsw build", [&] { return new GraphBuilder(params, build_distance, metric, values, n); });
+    PG_TRY();
+    {
+        int threads = state->threads;
+        guarded("hnsw build", [&] { builder->start(threads); });
+        for (;;) {
+            bool done = guarded("hnsw build", [&] { return builder->wait_for(100); });
+            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)builder->inserted());
+            if (done) break;
+            CHECK_FOR_INTERRUPTS();
+        }
+        builder->join();
+        if (!builder->complete()) elog(ERROR, "vecdb: hnsw build threads stopped early");
+        write_graph(state, builder);
+    }
+    PG_FINALLY();
+    {
+        destroy_builder(builder);
+    }
+    PG_END_TRY();
+}
+
+// Switches the build to inserting into the on-disk graph: what was
+// collected is built and written first.
+static void spill(HnswBuildState* state) {
+    build_and_write(state);
+    state->on_disk = true;
+    state->spilled = true;
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_INSERT);
+}
+
+// table_index_build_scan callback: one heap row.
+static void build_callback(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool tuple_is_alive,
+                           void* state_ptr) {
+    HnswBuildState* state = (HnswBuildState*)state_ptr;
+    if (isnull[0]) return;
+    MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
+    struct varlena* value = PG_DETOAST_DATUM(values[0]);
+    if (hnsw_value_indexable(&state->metric, value)) {
+        hnsw_check_value_size(index, state->m, value);
+        state->all_rows++;
+        state->all_value_bytes += MAXALIGN(VARSIZE(value));
+        if (!state->on_disk) {
+            // every value must have the first one's shape: the SQL function raises the error
+            if (state->n > 0 && !vecdb_metric_same_shape(&state->metric, (const struct varlena*)state->values[0], value)) {
+                vecdb_metric_key(&state->metric, (const struct varlena*)state->values[0], value);
+                elog(ERROR, "vecdb: hnsw values of different shapes");
+            }
+            if (memory_needed(state, state->n + 1, state->arena_bytes + MAXALIGN(VARSIZE(value))) > state->memory_limit)
+                spill(state);
+        }
+        if (state->on_disk) {
+            hnsw_insert_value(index, &state->metric, tid, value, state->tuple_context);
+        } else {
+            if (state->n == state->capacity) {
+                state->capacity = Max(state->capacity * 2, 1024);
+                Size bytes_values = sizeof(void*) * state->capacity;
+                Size bytes_tids = sizeof(ItemPointerData) * state->capacity;
+                state->values = state->values ? (const void**)repalloc_huge(state->values, bytes_values)
+                                              : (const void**)MemoryContextAllocHuge(state->context, bytes_values);
+                state->heap_tids = state->heap_tids
+                                       ? (ItemPointerData*)repalloc_huge(state->heap_tids, bytes_tids)
+                                       : (ItemPointerData*)MemoryContextAllocHuge(state->context, bytes_tids);
+            }
+            state->values[state->n] = arena_copy(state, value);
+            state->heap_tids[state->n] = *tid;
+            state->n++;
+        }
+        state->indexed += 1;
+        pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)state->indexed);
+    }
+    MemoryContextSwitchTo(old);
+    MemoryContextReset(state->tuple_context);
+}
+
+IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_info) {
+    if (RelationGetNumberOfBlocks(index) != 0)
+        elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+
+    HnswBuildState* state = (HnswBuildState*)palloc0(sizeof(HnswBuildState));
+    state->index = index;
+    vecdb_metric_init(&state->metric, index);
+    hnsw_get_options(index, &state->m, &state->ef_construction);
+    state->threads = build_threads();
+    state->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
+    state->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+    state->memory_limit = (Size)maintenance_work_mem * 1024;
+    // Without a SIMD kernel (Jaccard) the threads could not compute distances.
+    state->on_disk = !vecdb_metric_has_kernel(&state->metric);
+
+    hnsw_init_metapage(index, MAIN_FORKNUM, state->m, state->ef_construction);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+    pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)Max(heap->rd_rel->reltuples, 0));
+    double heap_tuples =
+        table_index_build_scan(heap, index, index_info, true, true, build_callback, (void*)state, NULL);
+    if (!state->on_disk) build_and_write(state);
+
+    if (state->spilled)
+        ereport(NOTICE,
+                (errmsg("hnsw graph of \"%s\" did not fit in maintenance_work_mem; the rows after the first %zu "
+                        "were inserted one at a time", RelationGetRelationName(index), state->n),
+                 errdetail("Building the whole graph in memory needs about %zu MB.",
+                           (size_t)(memory_needed(state, state->all_rows, state->all_value_bytes) >> 20) + 1),
+                 errhint("Raise maintenance_work_mem for a faster build.")));
+
+    IndexBuildResult* result = (IndexBuildResult*)palloc(sizeof(IndexBuildResult));
+    result->heap_tuples = heap_tuples;
+    result->index_tuples = state->indexed;
+    MemoryContextDelete(state->tuple_context);
+    MemoryContextDelete(state->context);
+    pfree(state);
+    return result;
+}
+
+void hnsw_build_empty(Relation index) {
+    int m, ef_construction;
+    hnsw_get_options(index, &m, &ef_construction);
+    hnsw_init_metapage(index, INIT_FORKNUM, m, ef_construction);
+}

@@ -1,0 +1,147 @@
+// hnsw pages: the metapage, element tuples and their placement.
+#include "am/hnsw/hnsw.h"
+#include "core/hnsw/select.h"
+
+// Writes the metapage of an empty hnsw index.
+void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction) {
+    VecdbMetaHeader header;
+    header.magic = VECDB_MAGIC;
+    header.version = HNSW_VERSION;
+    header.am = VECDB_AM_HNSW;
+    int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+    header.dimensions = typmod > 0 ? typmod : 0;
+    HnswMetaData meta;
+    memset(&meta, 0, sizeof meta);
+    ItemPointerSetInvalid(&meta.entry);
+    meta.entry_level = -1;
+    meta.m = (uint16)m;
+    meta.ef_construction = (uint16)ef_construction;
+    meta.quantizer = HNSW_QUANTIZER_NONE;
+    meta.insert_page = InvalidBlockNumber;
+    meta.has_overflow = false;
+    vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
+}
+
+// Reads the hnsw-specific part of the metapage.
+HnswMetaData hnsw_read_meta(Relation index) {
+    HnswMetaData meta;
+    vecdb_read_metapage(index, VECDB_AM_HNSW, &meta, sizeof meta);
+    return meta;
+}
+
+// Makes an element the entry point; with only_if_higher, only when its
+// level is above the current top (another insert may have raised it).
+void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only_if_higher) {
+    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    HnswMetaData* current = (HnswMetaData*)VecdbMetaBody(BufferGetPage(buffer));
+    if (only_if_higher && ItemPointerIsValid(&current->entry) && level <= current->entry_level) {
+        UnlockReleaseBuffer(buffer);
+        return;
+    }
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(page);
+    if (element) {
+        meta->entry = *element;
+        meta->entry_level = (int16)level;
+    } else {
+        ItemPointerSetInvalid(&meta->entry);
+        meta->entry_level = -1;
+    }
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+}
+
+// Moves the metapage's insert hint.
+void hnsw_set_insert_page(Relation index, BlockNumber blkno) {
+    Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    ((HnswMetaData*)VecdbMetaBody(page))->insert_page = blkno;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+}
+
+// Item size of an element; *external tells whether its value must go to
+// overflow pages because it does not fit beside the links.
+Size hnsw_element_size(int m, int level, Size value_size, bool* external) {
+    Size inline_size = hnsw_value_offset(m, level) + MAXALIGN(value_size);
+    *external = inline_size > HNSW_MAX_ITEM_SIZE;
+    return *external ? hnsw_value_offset(m, level) + MAXALIGN(sizeof(HnswExternalRef)) : inline_size;
+}
+
+// Fills an element tuple (item is zeroed, hnsw_element_size bytes): no
+// links yet, the value inline, or an external reference the caller fills.
+void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
+                       bool external) {
+    HnswElement element = (HnswElement)item;
+    element->heap_tid = *heap_tid;
+    element->level = (uint8)level;
+    element->flags = external ? HNSW_ELEMENT_EXTERNAL : 0;
+    HnswLink* links = HnswElementLinks(element);
+    for (int i = 0; i < 2 * m + level * m; i++) links[i].offset = InvalidOffsetNumber;
+    if (!external) memcpy(item + hnsw_value_offset(m, level), value, VARSIZE(value));
+}
+
+// The element at (blkno, offset) of a locked element page, checked enough
+// that its links and value header can be read safely.
+HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m) {
+    vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+    if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page)) goto corrupt;
+    {
+        ItemId item_id = PageGetItemId(page, offset);
+        if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < HNSW_ELEMENT_HEADER_SIZE) goto corrupt;
+        HnswElement element = (HnswElement)PageGetItem(page, item_id);
+        if (element->level > vecdb::core::hnsw::kMaxLevel ||
+            hnsw_value_offset(m, element->level) + VARHDRSZ > ItemIdGetLength(item_id))
+            goto corrupt;
+        return element;
+    }
+corrupt:
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" has an invalid element reference (%u,%u)", RelationGetRelationName(index),
+                           blkno, offset),
+                    errhint("Please REINDEX it.")));
+    return NULL;
+}
+
+// Adds an item to the first page with room, starting at the insert hint,
+// growing the index when the hint page is full. Returns the item's TID.
+ItemPointerData hnsw_place_element(Relation index, const char* item, Size size) {
+    BlockNumber hint = hnsw_read_meta(index).insert_page;
+    ItemPointerData tid;
+    if (hint != InvalidBlockNumber) {
+        Buffer buffer = ReadBuffer(index, hint);
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, hint, VECDB_PAGE_DATA);
+        if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
+            GenericXLogState* state = GenericXLogStart(index);
+            page = GenericXLogRegisterBuffer(state, buffer, 0);
+            OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
+            if (offset == InvalidOffsetNumber)
+                elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
+            GenericXLogFinish(state);
+            UnlockReleaseBuffer(buffer);
+            ItemPointerSet(&tid, hint, offset);
+            return tid;
+        }
+        UnlockReleaseBuffer(buffer);
+    }
+    Buffer buffer = vecdb_allocate_page(index);
+    BlockNumber blkno = BufferGetBlockNumber(buffer);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    vecdb_page_init(page, VECDB_PAGE_DATA);
+    OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
+    if (offset == InvalidOffsetNumber)
+        elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    // the meta lock is taken only after the page's is released: no lock-order cycle
+    hnsw_set_insert_page(index, blkno);
+    ItemPointerSet(&tid, blkno, offset);
+    return tid;
+}

@@ -1,0 +1,130 @@
+// Ordered scans of an hnsw index: descend the upper levels from the entry
+// point, search level 0 with vecdb.hnsw_ef_search, and hand the results out
+// nearest first. With vecdb.iterative_scan the search continues from where
+// it stopped whenever the rows found run out (a WHERE clause rejected
+// them), until the executor has its LIMIT or vecdb.max_scan_tuples entries
+// were scored.
+#include "am/hnsw/hnsw.h"
+
+using vecdb::core::hnsw::Scored;
+
+typedef struct HnswScanOpaqueData {
+    MemoryContext context;        // the search's arrays: kept across rescans
+    MemoryContext query_context;  // the query: reset on rescan
+    VecdbMetric metric;
+    HnswSearch search;
+    bool started, exhausted;
+    struct varlena* query;  // NULL when the ORDER BY argument is NULL
+    Scored* ready;          // the current batch, nearest first
+    uint32 nready, next_ready, ready_capacity;
+    float last_returned;
+    uint32 rounds;
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData* HnswScanOpaque;
+
+IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
+    IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+    HnswScanOpaque so = (HnswScanOpaque)palloc0(sizeof(HnswScanOpaqueData));
+    so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
+    so->query_context = AllocSetContextCreate(so->context, "hnsw scan query", ALLOCSET_SMALL_SIZES);
+    vecdb_metric_init(&so->metric, index);
+    HnswMetaData meta = hnsw_read_meta(index);
+    hnsw_search_init(&so->search, index, so->context, &so->metric, meta.m);
+    scan->opaque = so;
+    scan->xs_orderbyvals = (Datum*)palloc0(sizeof(Datum) * Max(norderbys, 1));
+    scan->xs_orderbynulls = (bool*)palloc(sizeof(bool) * Max(norderbys, 1));
+    return scan;
+}
+
+void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+    HnswScanOpaque so = (HnswScanOpaque)scan->opaque;
+    if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+    if (orderbys && scan->numberOfOrderBys > 0)
+        memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+    MemoryContextReset(so->query_context);
+    so->started = false;
+    so->exhausted = false;
+    so->query = NULL;
+    so->nready = so->next_ready = 0;
+    so->rounds = 0;
+    if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
+        MemoryContext old = MemoryContextSwitchTo(so->query_context);
+        so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
+        MemoryContextSwitchTo(old);
+    }
+}
+
+// Runs one more round of the level-0 search and makes its results the
+// ready batch; false when nothing more can be found.
+static bool next_batch(HnswScanOpaque so) {
+    HnswSearch* search = &so->search;
+    uint32 ef = (uint32)hnsw_ef_search;
+    if (so->rounds > 0) {
+        if (vecdb_iterative_scan == VECDB_ITERATIVE_OFF) return false;
+        if (search->scored >= (uint64)vecdb_max_scan_tuples) return false;
+    }
+    hnsw_search_run(search, ef, so->rounds > 0 ? (uint64)vecdb_max_scan_tuples : 0);
+    so->rounds++;
+    if (so->ready_capacity < ef) {
+        so->ready = (Scored*)MemoryContextAlloc(so->context, sizeof(Scored) * ef);
+        so->ready_capacity = ef;
+    }
+    so->nready = hnsw_search_take_results(search, so->ready);
+    so->next_ready = 0;
+    return so->nready > 0;
+}
+
+// Starts the search: descends from the entry point to level 0.
+static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
+    so->started = true;
+    HnswMetaData meta = hnsw_read_meta(scan->indexRelation);
+    if (so->query == NULL || !ItemPointerIsValid(&meta.entry)) {
+        // nothing is nearer or farther than NULL: no row is returned (as with pgvector)
+        so->exhausted = true;
+        return;
+    }
+    so->search.m = meta.m;
+    ItemPointerData entry = meta.entry;
+    entry = hnsw_greedy_descend(&so->search, so->query, &entry, meta.entry_level, 0);
+    hnsw_search_begin(&so->search, so->query, 0);
+    hnsw_search_seed(&so->search, &entry);
+}
+
+bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
+    HnswScanOpaque so = (HnswScanOpaque)scan->opaque;
+    if (scan->numberOfOrderBys == 0)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("an hnsw index scan needs an ORDER BY distance operator")));
+    if (!ScanDirectionIsForward(dir))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw index scans only go forward")));
+    if (!so->started) start_search(scan, so);
+    while (!so->exhausted) {
+        if (so->next_ready == so->nready) {
+            if (!next_batch(so)) {
+                so->exhausted = true;
+                break;
+            }
+        }
+        const Scored* item = &so->ready[so->next_ready++];
+        // strict order: a later round found something nearer than what was returned; skip it
+        if (vecdb_iterative_scan == VECDB_ITERATIVE_STRICT && so->rounds > 1 && item->dist < so->last_returned)
+            continue;
+        so->last_returned = item->dist;
+        const HnswNode* node = &so->search.nodes[item->id];
+        scan->xs_heaptid = node->heap_tid;
+        scan->xs_recheck = false;
+        scan->xs_recheckorderby = false;
+        scan->xs_orderbyvals[0] = Float8GetDatum(vecdb_metric_key_to_distance(&so->metric, item->dist));
+        scan->xs_orderbynulls[0] = false;
+        return true;
+    }
+    return false;
+}
+
+void hnsw_end_scan(IndexScanDesc scan) {
+    HnswScanOpaque so = (HnswScanOpaque)scan->opaque;
+    MemoryContextDelete(so->context);
+    pfree(so);
+    scan->opaque = NULL;
+}

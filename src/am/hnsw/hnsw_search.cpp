@@ -1,0 +1,268 @@
+// Graph search over hnsw pages, shared by index scans, inserts and VACUUM.
+//
+// A search keeps every node it scored in a node table (with that node's
+// links at the searched level, copied while its page was locked for
+// scoring), so expanding a node reads no page. Scored nodes sit in three
+// heaps: unexpanded candidates, the current best ef (results) and the rest
+// (pool). hnsw_search_run() is the HNSW layer search; calling it again after
+// taking the results continues from where it stopped, which is how an
+// iterative scan produces its next batch without starting over.
+#include "am/hnsw/hnsw.h"
+#include "am/common/buffer_hints.h"
+
+#include <cmath>
+
+using vecdb::core::hnsw::FarthestFirst;
+using vecdb::core::hnsw::heap_pop;
+using vecdb::core::hnsw::heap_push;
+using vecdb::core::hnsw::NearestFirst;
+using vecdb::core::hnsw::Scored;
+
+#define HNSW_INITIAL_NODES 1024
+#define HNSW_INITIAL_VISITED 4096
+
+// Grows an array in the search's context to hold at least `needed` elements.
+static void* grow_array(MemoryContext context, void* array, uint32* capacity, uint32 needed, Size element_size) {
+    if (needed <= *capacity) return array;
+    uint32 capacity_new = Max(*capacity, 64);
+    while (capacity_new < needed) capacity_new *= 2;
+    Size bytes = (Size)capacity_new * element_size;
+    void* grown = array ? repalloc_huge(array, bytes) : MemoryContextAllocHuge(context, bytes);
+    *capacity = capacity_new;
+    return grown;
+}
+
+void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m) {
+    memset(search, 0, sizeof *search);
+    search->index = index;
+    search->context = context;
+    search->metric = metric;
+    search->m = m;
+    search->hints = vecdb_buffer_hints(index);
+    search->visited_capacity = HNSW_INITIAL_VISITED;
+    search->visited_keys = (uint64*)MemoryContextAlloc(context, sizeof(uint64) * HNSW_INITIAL_VISITED);
+    search->visited_stamps = (uint32*)MemoryContextAllocZero(context, sizeof(uint32) * HNSW_INITIAL_VISITED);
+}
+
+void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level) {
+    search->query = query;
+    search->level = level;
+    search->nnodes = search->nlinks = 0;
+    search->ncandidates = search->nresults = search->npool = 0;
+    search->scored = 0;
+    search->visited_count = 0;
+    if (++search->epoch == 0) {
+        memset(search->visited_stamps, 0, sizeof(uint32) * search->visited_capacity);
+        search->epoch = 1;
+    }
+}
+
+// The visited-set key of an element TID (never 0).
+static inline uint64 visited_key(ItemPointer tid) {
+    return (((uint64)ItemPointerGetBlockNumberNoCheck(tid) << 16) | ItemPointerGetOffsetNumberNoCheck(tid)) + 1;
+}
+
+// Inserts a key with open addressing; true when it was not there yet.
+static bool visited_insert(HnswSearch* search, uint64 key) {
+    uint32 mask = search->visited_capacity - 1;
+    uint32 slot = (uint32)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    while (search->visited_stamps[slot] == search->epoch) {
+        if (search->visited_keys[slot] == key) return false;
+        slot = (slot + 1) & mask;
+    }
+    search->visited_stamps[slot] = search->epoch;
+    search->visited_keys[slot] = key;
+    search->visited_count++;
+    return true;
+}
+
+// Doubles the visited set, keeping the keys of the current search.
+static void visited_grow(HnswSearch* search) {
+    uint32 old_capacity = search->visited_capacity;
+    uint64* old_keys = search->visited_keys;
+    uint32* old_stamps = search->visited_stamps;
+    uint32 old_epoch = search->epoch;
+    search->visited_capacity = old_capacity * 2;
+    search->visited_keys = (uint64*)MemoryContextAllocHuge(search->context, sizeof(uint64) * search->visited_capacity);
+    search->visited_stamps = (uint32*)MemoryContextAllocHuge(search->context, sizeof(uint32) * search->visited_capacity);
+    memset(search->visited_stamps, 0, sizeof(uint32) * search->visited_capacity);
+    search->epoch = 1;
+    search->visited_count = 0;
+    for (uint32 i = 0; i < old_capacity; i++)
+        if (old_stamps[i] == old_epoch) visited_insert(search, old_keys[i]);
+    pfree(old_keys);
+    pfree(old_stamps);
+}
+
+bool hnsw_search_visit(HnswSearch* search, ItemPointer element) {
+    if ((uint64)(search->visited_count + 1) * 2 > search->visited_capacity) visited_grow(search);
+    return visited_insert(search, visited_key(element));
+}
+
+// Raises the corruption error for an element whose value is malformed.
+static void corrupted_value(Relation index) {
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" contains a corrupted element", RelationGetRelationName(index)),
+                    errhint("Please REINDEX it.")));
+}
+
+struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size) {
+    Size offset = hnsw_value_offset(search->m, element->level);
+    if (element->flags & HNSW_ELEMENT_EXTERNAL)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("index \"%s\" has an out-of-line value, which this version cannot read",
+                               RelationGetRelationName(search->index))));
+    struct varlena* value = (struct varlena*)((char*)element + offset);
+    if (VARATT_IS_EXTENDED(value) || offset + VARSIZE(value) > item_size) corrupted_value(search->index);
+    return value;
+}
+
+// A copy of an element's value (for the distances between candidates).
+struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer tid) {
+    Buffer buffer = ReadBuffer(search->index, ItemPointerGetBlockNumber(tid));
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
+    HnswElement element = hnsw_get_element(search->index, page, ItemPointerGetBlockNumber(tid), offset, search->m);
+    struct varlena* value = hnsw_element_value(search, element, ItemIdGetLength(PageGetItemId(page, offset)));
+    struct varlena* copy = (struct varlena*)palloc(VARSIZE(value));
+    memcpy(copy, value, VARSIZE(value));
+    UnlockReleaseBuffer(buffer);
+    return copy;
+}
+
+// Appends a node and returns its index.
+static uint32 add_node(HnswSearch* search) {
+    search->nodes = (HnswNode*)grow_array(search->context, search->nodes, &search->nodes_capacity,
+                                          Max(search->nnodes + 1, HNSW_INITIAL_NODES), sizeof(HnswNode));
+    return search->nnodes++;
+}
+
+int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record_links) {
+    Relation index = search->index;
+    BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(element_tid);
+    // (a block past the end fails in ReadBuffer with its own error)
+    if (blkno == VECDB_METAPAGE_BLKNO)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" links to block %u, which is not an element page",
+                               RelationGetRelationName(index), blkno),
+                        errhint("Please REINDEX it.")));
+    Buffer buffer = vecdb_read_buffer_hinted(index, (VecdbBufferHints*)search->hints, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    HnswElement element = hnsw_get_element(index, page, blkno, offset, search->m);
+    Size item_size = ItemIdGetLength(PageGetItemId(page, offset));
+
+    uint32 id = add_node(search);
+    HnswNode* node = &search->nodes[id];
+    node->element = *element_tid;
+    node->heap_tid = element->heap_tid;
+    node->flags = (element->flags & HNSW_ELEMENT_DELETED) ? HNSW_NODE_DELETED : 0;
+    node->links_start = search->nlinks;
+    node->nlinks = 0;
+    int level = search->level;
+    if (record_links && element->level >= level) {
+        const HnswLink* links = HnswElementLinks(element) + hnsw_level_start(search->m, level);
+        int capacity = hnsw_level_capacity(search->m, level);
+        search->links = (ItemPointerData*)grow_array(search->context, search->links, &search->links_capacity,
+                                                     search->nlinks + capacity, sizeof(ItemPointerData));
+        int n = 0;
+        while (n < capacity && hnsw_link_valid(&links[n])) {
+            search->links[search->nlinks + n] = hnsw_link_tid(&links[n]);
+            n++;
+        }
+        search->nlinks += n;
+        node->nlinks = (uint16)n;
+    }
+    double key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
+    // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
+    node->dist = std::isnan(key) ? INFINITY : (float)key;
+    UnlockReleaseBuffer(buffer);
+    search->scored++;
+    return (int32)id;
+}
+
+// Adds a freshly scored node to the heaps: always a candidate to expand;
+// among the results if it beats the worst of them, else into the pool.
+// Deleted elements are traversed but never returned.
+static void offer(HnswSearch* search, uint32 id, uint32 ef) {
+    Scored item = {search->nodes[id].dist, id};
+    search->candidates = (Scored*)grow_array(search->context, search->candidates, &search->candidates_capacity,
+                                             search->ncandidates + 1, sizeof(Scored));
+    search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
+    if (search->nodes[id].flags & HNSW_NODE_DELETED) return;
+    search->results = (Scored*)grow_array(search->context, search->results, &search->results_capacity,
+                                          Max(ef, search->nresults) + 1, sizeof(Scored));
+    search->pool = (Scored*)grow_array(search->context, search->pool, &search->pool_capacity, search->npool + 1,
+                                       sizeof(Scored));
+    if (search->nresults < ef) {
+        search->nresults = heap_push<FarthestFirst>(search->results, search->nresults, item);
+        return;
+    }
+    if (ef > 0 && item.dist < search->results[0].dist) {
+        Scored worst = search->results[0];
+        search->nresults = heap_pop<FarthestFirst>(search->results, search->nresults);
+        search->npool = heap_push<NearestFirst>(search->pool, search->npool, worst);
+        search->nresults = heap_push<FarthestFirst>(search->results, search->nresults, item);
+    } else {
+        search->npool = heap_push<NearestFirst>(search->pool, search->npool, item);
+    }
+}
+
+void hnsw_search_seed(HnswSearch* search, ItemPointer element) {
+    if (!hnsw_search_visit(search, element)) return;
+    uint32 id = (uint32)hnsw_search_score(search, element, true);
+    // ef 0: into the pool; run() moves the best into the results
+    offer(search, id, 0);
+}
+
+void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
+    // the best of what earlier rounds scored but did not return come first
+    search->results = (Scored*)grow_array(search->context, search->results, &search->results_capacity, ef + 1,
+                                          sizeof(Scored));
+    while (search->nresults < ef && search->npool > 0) {
+        Scored best = search->pool[0];
+        search->npool = heap_pop<NearestFirst>(search->pool, search->npool);
+        search->nresults = heap_push<FarthestFirst>(search->results, search->nresults, best);
+    }
+    while (search->ncandidates > 0) {
+        Scored nearest = search->candidates[0];
+        if (search->nresults >= ef && nearest.dist > search->results[0].dist) break;
+        if (budget > 0 && search->scored >= budget) break;
+        CHECK_FOR_INTERRUPTS();
+        search->ncandidates = heap_pop<NearestFirst>(search->candidates, search->ncandidates);
+        HnswNode* node = &search->nodes[nearest.id];
+        node->flags |= HNSW_NODE_EXPANDED;
+        uint32 start = node->links_start, count = node->nlinks;
+        for (uint32 i = 0; i < count; i++) {
+            ItemPointerData link = search->links[start + i];
+            if (!hnsw_search_visit(search, &link)) continue;
+            uint32 id = (uint32)hnsw_search_score(search, &link, true);
+            offer(search, id, ef);
+        }
+    }
+}
+
+uint32 hnsw_search_take_results(HnswSearch* search, Scored* out) {
+    uint32 n = search->nresults;
+    for (uint32 i = n; i-- > 0;) {
+        out[i] = search->results[0];
+        search->nodes[out[i].id].flags |= HNSW_NODE_EMITTED;
+        search->nresults = heap_pop<FarthestFirst>(search->results, search->nresults);
+    }
+    return n;
+}
+
+ItemPointerData hnsw_greedy_descend(HnswSearch* search, const struct varlena* query, ItemPointer entry,
+                                    int from_level, int to_level) {
+    ItemPointerData current = *entry;
+    for (int level = from_level; level > to_level; level--) {
+        hnsw_search_begin(search, query, level);
+        hnsw_search_seed(search, &current);
+        hnsw_search_run(search, 1, 0);
+        Scored best;
+        if (hnsw_search_take_results(search, &best) == 1) current = search->nodes[best.id].element;
+    }
+    return current;
+}
