@@ -1,0 +1,180 @@
+-- The hnsw index: recall against exact search at default parameters for
+-- every metric, after inserts and after deletes + VACUUM, filtered queries
+-- that still fill LIMIT, and the errors for bad options and values.
+SET vecdb.hnsw_build_threads = 2;
+-- (enable_seqscan = off makes plans look costly enough to JIT-compile)
+SET jit = off;
+
+-- recall@10 of ORDER BY col <op> query LIMIT 10 through the index, against
+-- a sequential scan, averaged over the rows of query table qtbl. Ties are
+-- counted by distance: a row is a hit when it is no farther than the exact
+-- 10th nearest.
+CREATE FUNCTION hnsw_recall(tbl text, col text, op text, qtbl text, filter text DEFAULT 'true')
+RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+    qid int; kth float8; hits bigint; total bigint := 0; found bigint := 0; plan text := ''; line text;
+BEGIN
+    FOR qid IN EXECUTE format('SELECT id FROM %I ORDER BY id', qtbl) LOOP
+        PERFORM set_config('enable_indexscan', 'off', true);
+        PERFORM set_config('enable_seqscan', 'on', true);
+        EXECUTE format('SELECT max(d) FROM (SELECT %I %s (SELECT %I FROM %I WHERE id = $1) AS d FROM %I '
+                       'WHERE %s ORDER BY 1 LIMIT 10) s', col, op, col, qtbl, tbl, filter) INTO kth USING qid;
+        PERFORM set_config('enable_indexscan', 'on', true);
+        PERFORM set_config('enable_seqscan', 'off', true);
+        IF plan = '' THEN
+            FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM %I WHERE %s ORDER BY %I %s '
+                                       '(SELECT %I FROM %I WHERE id = $1) LIMIT 10',
+                                       tbl, filter, col, op, col, qtbl) USING qid LOOP
+                plan := plan || line;
+            END LOOP;
+            IF plan NOT LIKE '%Index Scan using%' THEN RAISE EXCEPTION 'index not used: %', plan; END IF;
+        END IF;
+        EXECUTE format('SELECT count(*) FILTER (WHERE d <= $2 + 1e-6) FROM '
+                       '(SELECT %I %s (SELECT %I FROM %I WHERE id = $1) AS d FROM %I WHERE %s '
+                       'ORDER BY %I %s (SELECT %I FROM %I WHERE id = $1) LIMIT 10) s',
+                       col, op, col, qtbl, tbl, filter, col, op, col, qtbl) INTO hits USING qid, kth;
+        found := found + hits;
+        total := total + 10;
+    END LOOP;
+    PERFORM set_config('enable_seqscan', 'on', true);
+    RETURN round(found::numeric / total, 2);
+END $$;
+
+-- A fixed generated set: 2000 rows in 20 clusters, 16 dimensions.
+SELECT setseed(0.25);
+CREATE TABLE centers AS
+SELECT c, (SELECT array_agg(random() * 4 - 2) FROM generate_series(1, 16) d WHERE c >= 0) AS x
+FROM generate_series(0, 19) c;
+CREATE FUNCTION near_center(c int) RETURNS real[] LANGUAGE sql AS $$
+    SELECT array_agg((x[d] + random() * 0.8 - 0.4)::real ORDER BY d)
+    FROM centers, generate_series(1, 16) d WHERE centers.c = near_center.c $$;
+CREATE TABLE items (id int PRIMARY KEY, category int, v vector(16), h halfvec(16));
+INSERT INTO items SELECT i, i % 100, near_center(i % 20)::vector, NULL FROM generate_series(1, 2000) i;
+UPDATE items SET h = v::halfvec;
+CREATE TABLE queries AS SELECT q AS id, near_center(q % 20)::vector AS v FROM generate_series(1, 30) q;
+ALTER TABLE queries ADD COLUMN h halfvec(16);
+UPDATE queries SET h = v::halfvec;
+
+CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
+CREATE INDEX items_ip ON items USING hnsw (v vector_ip_ops);
+CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
+SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS l2_ok,
+       hnsw_recall('items', 'v', '<#>', 'queries') >= 0.95 AS ip_ok,
+       hnsw_recall('items', 'v', '<=>', 'queries') >= 0.95 AS cosine_ok;
+CREATE INDEX items_h_l2 ON items USING hnsw (h halfvec_l2_ops);
+CREATE INDEX items_h_ip ON items USING hnsw (h halfvec_ip_ops);
+CREATE INDEX items_h_cos ON items USING hnsw (h halfvec_cosine_ops);
+SELECT hnsw_recall('items', 'h', '<->', 'queries') >= 0.95 AS l2_ok,
+       hnsw_recall('items', 'h', '<#>', 'queries') >= 0.95 AS ip_ok,
+       hnsw_recall('items', 'h', '<=>', 'queries') >= 0.95 AS cosine_ok;
+DROP INDEX items_ip, items_cos, items_h_l2, items_h_ip, items_h_cos;
+
+-- the plan, and distances equal to the operator's
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 1) LIMIT 5;
+SELECT count(*) AS same_distances FROM (
+    SELECT id, v <-> (SELECT v FROM queries WHERE id = 1) AS d FROM items
+    ORDER BY v <-> (SELECT v FROM queries WHERE id = 1) LIMIT 10) s
+WHERE d = (SELECT v FROM items i WHERE i.id = s.id) <-> (SELECT v FROM queries WHERE id = 1);
+RESET enable_seqscan;
+
+-- 50% more rows inserted after the build, through the on-disk graph
+INSERT INTO items SELECT i, i % 100, near_center(i % 20)::vector, NULL FROM generate_series(2001, 3000) i;
+SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_inserts;
+
+-- 30% deleted + VACUUM: deleted rows are never returned, recall holds
+DELETE FROM items WHERE id % 10 IN (1, 4, 7);
+VACUUM items;
+SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_vacuum;
+SET enable_seqscan = off;
+SELECT count(*) AS deleted_returned FROM (
+    SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 3) LIMIT 500) s
+WHERE id % 10 IN (1, 4, 7);
+-- rows inserted after VACUUM are found again
+INSERT INTO items SELECT i, i % 100, near_center(i % 20)::vector, NULL FROM generate_series(3001, 3300) i;
+SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_reinsert;
+
+-- a 1% filter still returns LIMIT rows (iterative scan), with the right ones
+SELECT count(*) AS filtered_rows FROM (
+    SELECT id FROM items WHERE category = 42 ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 10) s;
+SELECT hnsw_recall('items', 'v', '<->', 'queries', 'category = 42') >= 0.95 AS filtered_recall;
+SET vecdb.iterative_scan = strict_order;
+SELECT count(*) AS strict_rows FROM (
+    SELECT id FROM items WHERE category = 42 ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 10) s;
+-- without iterative scan one batch of ef_search rows is all there is
+SET vecdb.iterative_scan = off;
+SELECT count(*) < 10 AS under_filled FROM (
+    SELECT id FROM items WHERE category = 42 ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 10) s;
+SELECT count(*) AS first_batch FROM (
+    SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 100) s;
+RESET vecdb.iterative_scan;
+SELECT count(*) AS all_rows FROM (
+    SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 5)) s;
+-- and with the default planner
+RESET enable_seqscan;
+SELECT count(*) AS default_planner_rows FROM (
+    SELECT id FROM items WHERE category = 42 ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 10) s;
+
+-- bit vectors, Hamming and Jaccard (no SIMD build: rows inserted one by one)
+CREATE TABLE bits (id int, b bit(64));
+INSERT INTO bits SELECT i, (SELECT string_agg(CASE WHEN random() + d * 0 < 0.3 + (i % 4) * 0.1 THEN '1' ELSE '0' END, '')
+                            FROM generate_series(1, 64) d WHERE i > 0)::bit(64)
+FROM generate_series(1, 1000) i;
+CREATE TABLE bit_queries AS SELECT id, b FROM bits WHERE id <= 20;
+CREATE INDEX bits_hamming ON bits USING hnsw (b bit_hamming_ops);
+SELECT hnsw_recall('bits', 'b', '<~>', 'bit_queries') >= 0.95 AS hamming_ok;
+CREATE INDEX bits_jaccard ON bits USING hnsw (b bit_jaccard_ops);
+SELECT hnsw_recall('bits', 'b', '<%>', 'bit_queries') >= 0.95 AS jaccard_ok;
+
+-- sparse vectors
+CREATE TABLE sparse AS SELECT id, v::sparsevec AS s FROM items WHERE id <= 1000;
+CREATE TABLE sparse_queries AS SELECT id, v::sparsevec AS s FROM queries;
+CREATE INDEX sparse_l2 ON sparse USING hnsw (s sparsevec_l2_ops);
+SELECT hnsw_recall('sparse', 's', '<->', 'sparse_queries') >= 0.95 AS sparse_l2_ok;
+
+-- NULL vectors and zero vectors under cosine are not in the graph; an empty
+-- index and an index grown from empty both work
+CREATE TABLE small (id int, v vector(3));
+CREATE INDEX small_cos ON small USING hnsw (v vector_cosine_ops);
+SELECT count(*) FROM (SELECT id FROM small ORDER BY v <=> '[1,1,1]' LIMIT 5) s;
+INSERT INTO small VALUES (1, '[1,0,0]'), (2, NULL), (3, '[0,0,0]'), (4, '[1,1,0]'), (5, '[0,1,0]');
+SET enable_seqscan = off;
+SELECT id FROM small ORDER BY v <=> '[1,1,1]' LIMIT 5;
+RESET enable_seqscan;
+
+-- a build that outgrows maintenance_work_mem continues on disk
+SET maintenance_work_mem = '1MB';
+CREATE TABLE wide (id int, v vector(256));
+INSERT INTO wide SELECT i, (SELECT array_agg(random()) FROM generate_series(1, 256) d WHERE i > 0)::vector
+FROM generate_series(1, 1200) i;
+CREATE TABLE wide_queries AS SELECT id, v FROM wide WHERE id % 100 = 0;
+CREATE INDEX wide_l2 ON wide USING hnsw (v vector_l2_ops);
+RESET maintenance_work_mem;
+SELECT hnsw_recall('wide', 'v', '<->', 'wide_queries') >= 0.95 AS spilled_build_ok;
+
+-- options and errors
+CREATE INDEX ON items USING hnsw (v) WITH (m = 8, ef_construction = 32);
+CREATE INDEX ON items USING hnsw (v) WITH (m = 1);
+CREATE INDEX ON items USING hnsw (v) WITH (m = 101);
+CREATE INDEX ON items USING hnsw (v) WITH (ef_construction = 3);
+CREATE INDEX ON items USING hnsw (v) WITH (m = 16, ef_construction = 20);
+CREATE INDEX ON items USING hnsw (v) WITH (lists = 4);
+CREATE INDEX ON items USING hnsw (id);
+CREATE INDEX ON items USING hnsw (v vector_l2_ops, h halfvec_l2_ops);
+CREATE TABLE mixed (v vector);
+INSERT INTO mixed VALUES ('[1,2,3]'), ('[1,2]');
+CREATE INDEX ON mixed USING hnsw (v);
+TRUNCATE mixed;
+INSERT INTO mixed VALUES ('[1,2,3]');
+CREATE INDEX mixed_l2 ON mixed USING hnsw (v);
+INSERT INTO mixed VALUES ('[1,2]');
+SET enable_seqscan = off;
+SELECT * FROM mixed ORDER BY v <-> '[1,2]' LIMIT 1;
+SELECT * FROM items WHERE v = '[1,2,3]';
+RESET enable_seqscan;
+CREATE TABLE huge (v vector(4000));
+INSERT INTO huge SELECT array_fill(1, ARRAY[4000])::vector;
+CREATE INDEX ON huge USING hnsw (v);
+SET vecdb.hnsw_ef_search = 0;
+SET vecdb.iterative_scan = sideways;
+SET vecdb.max_scan_tuples = 0;
