@@ -172,9 +172,25 @@ SET enable_seqscan = off;
 SELECT * FROM mixed ORDER BY v <-> '[1,2]' LIMIT 1;
 SELECT * FROM items WHERE v = '[1,2,3]';
 RESET enable_seqscan;
-CREATE TABLE huge (v vector(4000));
-INSERT INTO huge SELECT array_fill(1, ARRAY[4000])::vector;
-CREATE INDEX ON huge USING hnsw (v);
+
+-- values larger than a page live in overflow chains: 16000-d vector, 4000-d halfvec
+CREATE TABLE huge (id int, v vector(16000), h halfvec(4000));
+INSERT INTO huge SELECT i, (SELECT array_agg(sin(i * d)) FROM generate_series(1, 16000) d)::vector,
+                           (SELECT array_agg(cos(i * d)) FROM generate_series(1, 4000) d)::halfvec
+FROM generate_series(1, 12) i;
+CREATE INDEX huge_v ON huge USING hnsw (v);
+CREATE INDEX huge_h ON huge USING hnsw (h halfvec_l2_ops);
+INSERT INTO huge SELECT 13, v, h FROM huge WHERE id = 7;
+SET enable_seqscan = off;
+SELECT id FROM huge ORDER BY v <-> (SELECT v FROM huge WHERE id = 7), id LIMIT 3;
+SELECT id FROM huge ORDER BY h <-> (SELECT h FROM huge WHERE id = 7), id LIMIT 3;
+DELETE FROM huge WHERE id IN (7, 8);
+VACUUM huge;
+SELECT id FROM huge ORDER BY v <-> (SELECT v FROM huge WHERE id = 13) LIMIT 3;
+SELECT count(*) FROM (SELECT id FROM huge ORDER BY h <-> (SELECT h FROM huge WHERE id = 13)) s;
+RESET enable_seqscan;
+SELECT entries, overflow_pages > 0 AS has_overflow FROM vecdb.index_stats('huge_v');
+
 SET vecdb.hnsw_ef_search = 0;
 SET vecdb.iterative_scan = sideways;
 SET vecdb.max_scan_tuples = 0;

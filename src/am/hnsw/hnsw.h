@@ -15,7 +15,8 @@
 //   HnswElementData  heap TID, level, flags                    8 bytes
 //   HnswLink[2m]     level-0 neighbours                        12 bytes each
 //   HnswLink[m]      level-1 neighbours ... up to `level`
-//   value            the varlena (MAXALIGNed), or an HnswExternalRef
+//   value            the varlena (MAXALIGNed), or a VecdbOverflowRef to an
+//                    overflow chain (am/common/overflow) when it does not fit
 //
 // A link is the neighbour's element TID plus the distance between the two
 // (kept so an insert can decide which link a closer newcomer replaces
@@ -35,6 +36,8 @@
 #include "pg/pg.h"
 #include "am/common/page.h"
 #include "am/common/metric.h"
+#include "am/common/options.h"
+#include "am/common/overflow.h"
 #include "core/hnsw/heap.h"
 
 #define HNSW_VERSION 1
@@ -47,7 +50,6 @@ typedef struct HnswMetaData {
     uint16 ef_construction;
     uint16 quantizer;         // HNSW_QUANTIZER_NONE (sq8 is a later step)
     BlockNumber insert_page;  // element page inserts try first
-    bool has_overflow;        // an overflow page was ever written
 } HnswMetaData;
 
 #define HNSW_QUANTIZER_NONE 0
@@ -62,7 +64,7 @@ typedef struct HnswElementData {
 typedef HnswElementData* HnswElement;
 
 #define HNSW_ELEMENT_DELETED 0x01   // the heap row is gone: traversed, never returned
-#define HNSW_ELEMENT_EXTERNAL 0x02  // an HnswExternalRef follows the links
+#define HNSW_ELEMENT_EXTERNAL 0x02  // a VecdbOverflowRef follows the links
 
 // One neighbour of an element.
 typedef struct HnswLink {
@@ -72,18 +74,10 @@ typedef struct HnswLink {
     float dist;           // distance key between the two elements
 } HnswLink;
 
-// Where an out-of-line value lives.
-typedef struct HnswExternalRef {
-    uint32 size;              // bytes of the whole varlena
-    BlockNumber first_chunk;  // first overflow page
-} HnswExternalRef;
-
 #define HNSW_ELEMENT_HEADER_SIZE MAXALIGN(sizeof(HnswElementData))
 #define HnswElementLinks(element) ((HnswLink*)((char*)(element) + HNSW_ELEMENT_HEADER_SIZE))
 
-// Largest item that fits on an empty page.
-#define HNSW_MAX_ITEM_SIZE \
-    MAXALIGN_DOWN(BLCKSZ - SizeOfPageHeaderData - sizeof(ItemIdData) - MAXALIGN(sizeof(VecdbPageOpaqueData)))
+#define HNSW_MAX_ITEM_SIZE VECDB_MAX_ITEM_SIZE
 
 // Link slots of a level, and where they start in the element's link array.
 static inline int hnsw_level_capacity(int m, int level) { return level == 0 ? 2 * m : m; }
@@ -103,13 +97,8 @@ typedef struct HnswOptions {
 #define HNSW_DEFAULT_M 16
 #define HNSW_DEFAULT_EF_CONSTRUCTION 64
 
-// vecdb.iterative_scan values.
-enum HnswIterativeScan { VECDB_ITERATIVE_OFF = 0, VECDB_ITERATIVE_RELAXED = 1, VECDB_ITERATIVE_STRICT = 2 };
-
 extern int hnsw_ef_search;
 extern int hnsw_build_threads;
-extern int vecdb_iterative_scan;
-extern int vecdb_max_scan_tuples;
 
 // Sub-phases of CREATE INDEX in pg_stat_progress_create_index.
 #define HNSW_PHASE_LOAD 2
@@ -158,12 +147,11 @@ typedef struct HnswSearch {
     vecdb::core::hnsw::Scored* pool;        // scored, not emitted, not in results; nearest first
     uint32 npool, pool_capacity;
     uint64 scored;                          // nodes scored since the search began
-    char* external_buffer;                  // reassembly space for out-of-line values
-    Size external_capacity;
+    VecdbOverflowBuffer overflow;           // reassembly space for out-of-line values
 } HnswSearch;
 
 // hnsw_options.cpp
-void hnsw_register_options(void);
+void hnsw_init(void);
 bytea* hnsw_options(Datum reloptions, bool validate);
 void hnsw_get_options(Relation index, int* m, int* ef_construction);
 int hnsw_max_level(int m);
@@ -175,7 +163,7 @@ void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only
 void hnsw_set_insert_page(Relation index, BlockNumber blkno);
 Size hnsw_element_size(int m, int level, Size value_size, bool* external);
 void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
-                       bool external);
+                       const VecdbOverflowRef* external);
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
 ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
 static inline bool hnsw_link_valid(const HnswLink* link) { return link->offset != InvalidOffsetNumber; }
@@ -208,7 +196,6 @@ struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element)
 // hnsw_insert.cpp
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
                        MemoryContext context);
-void hnsw_check_value_size(Relation index, int m, const struct varlena* value);
 bool hnsw_value_indexable(const VecdbMetric* metric, const struct varlena* value);
 
 // AM callbacks (hnsw_build.cpp, hnsw_insert.cpp, hnsw_scan.cpp, hnsw_vacuum.cpp, hnsw_cost.cpp)

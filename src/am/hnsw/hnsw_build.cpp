@@ -123,6 +123,18 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     Relation index = state->index;
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
     pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
+    // Values too large to sit beside their links go to overflow chains
+    // first, so the element pages after them are numbered from here on.
+    VecdbOverflowRef* refs = NULL;
+    for (size_t i = 0; i < state->n; i++) {
+        bool external;
+        const struct varlena* value = (const struct varlena*)state->values[i];
+        hnsw_element_size(state->m, graph->level((uint32)i), VARSIZE(value), &external);
+        if (!external) continue;
+        if (refs == NULL) refs = (VecdbOverflowRef*)MemoryContextAllocHuge(state->context, sizeof(VecdbOverflowRef) * state->n);
+        CHECK_FOR_INTERRUPTS();
+        refs[i] = vecdb_overflow_store(index, value, VARSIZE(value));
+    }
     BlockNumber first_block = RelationGetNumberOfBlocks(index);
     ItemPointerData* tids = (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
     assign_tids(state, graph, first_block, tids);
@@ -148,7 +160,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
         bool external;
         Size size = hnsw_element_size(state->m, level, VARSIZE(value), &external);
         memset(item, 0, size);
-        hnsw_form_element(item, state->m, level, &state->heap_tids[i], value, external);
+        hnsw_form_element(item, state->m, level, &state->heap_tids[i], value, external ? &refs[i] : NULL);
         HnswLink* links = HnswElementLinks((HnswElement)item);
         for (int l = 0; l <= level; l++) {
             uint32 count;
@@ -239,7 +251,6 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
     MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
     struct varlena* value = PG_DETOAST_DATUM(values[0]);
     if (hnsw_value_indexable(&state->metric, value)) {
-        hnsw_check_value_size(index, state->m, value);
         state->all_rows++;
         state->all_value_bytes += MAXALIGN(VARSIZE(value));
         if (!state->on_disk) {

@@ -112,32 +112,20 @@ static bool insert_first(Relation index, const char* item, Size size, int level)
     return true;
 }
 
-// Raises 54000 when a value cannot share a page with the links of a node
-// of the highest level (overflow pages for larger values are a later step).
-void hnsw_check_value_size(Relation index, int m, const struct varlena* value) {
-    int top = hnsw_max_level(m);
-    bool external;
-    hnsw_element_size(m, top, VARSIZE(value), &external);
-    if (external)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("value of %u bytes is too large for hnsw index \"%s\"", (unsigned)VARSIZE(value),
-                               RelationGetRelationName(index)),
-                        errdetail("An hnsw element with m = %d holds values of at most %zu bytes.", m,
-                                  (size_t)(HNSW_MAX_ITEM_SIZE - hnsw_value_offset(m, top)))));
-}
-
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
                        MemoryContext context) {
     MemoryContext old = MemoryContextSwitchTo(context);
     HnswMetaData meta = hnsw_read_meta(index);
     int m = meta.m, ef_construction = meta.ef_construction;
-    hnsw_check_value_size(index, m, value);
     int level = vecdb::core::hnsw::random_level(1.0 - pg_prng_double(&pg_global_prng_state), m);
     level = Min(level, hnsw_max_level(m));
     bool external;
     Size size = hnsw_element_size(m, level, VARSIZE(value), &external);
     char* item = (char*)palloc0(size);
-    hnsw_form_element(item, m, level, heap_tid, value, false);
+    // a value that does not fit beside its links goes to an overflow chain first
+    VecdbOverflowRef ref;
+    if (external) ref = vecdb_overflow_store(index, value, VARSIZE(value));
+    hnsw_form_element(item, m, level, heap_tid, value, external ? &ref : NULL);
 
     if (!ItemPointerIsValid(&meta.entry)) {
         if (insert_first(index, item, size, level)) {

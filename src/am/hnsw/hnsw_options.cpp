@@ -2,23 +2,13 @@
 #include "am/hnsw/hnsw.h"
 #include "core/hnsw/select.h"
 
-#include <climits>
 
 static relopt_kind hnsw_relopt_kind;
 int hnsw_ef_search = 40;
 int hnsw_build_threads = 0;
-int vecdb_iterative_scan = VECDB_ITERATIVE_RELAXED;
-int vecdb_max_scan_tuples = 20000;
 
-static const struct config_enum_entry iterative_scan_options[] = {
-    {"off", VECDB_ITERATIVE_OFF, false},
-    {"relaxed_order", VECDB_ITERATIVE_RELAXED, false},
-    {"strict_order", VECDB_ITERATIVE_STRICT, false},
-    {NULL, 0, false},
-};
-
-// Registers the reloptions and GUCs; called from _PG_init.
-void hnsw_register_options(void) {
+// Registers the reloptions and GUCs (from _PG_init, through vecdb_hnsw_am).
+void hnsw_init(void) {
     hnsw_relopt_kind = add_reloption_kind();
     add_int_reloption(hnsw_relopt_kind, "m", "Links per graph node on the upper levels (2*m on level 0)",
                       HNSW_DEFAULT_M, 2, 100, AccessExclusiveLock);
@@ -31,15 +21,6 @@ void hnsw_register_options(void) {
     DefineCustomIntVariable("vecdb.hnsw_build_threads", "Threads that build an hnsw graph in memory.",
                             "0 uses every CPU of the machine.", &hnsw_build_threads, 0, 0, 256, PGC_USERSET, 0,
                             NULL, NULL, NULL);
-    DefineCustomEnumVariable("vecdb.iterative_scan",
-                             "Whether a vecdb graph or list scan continues when the rows found are used up.",
-                             "relaxed_order returns each further batch nearest first; strict_order also drops "
-                             "rows nearer than one already returned; off stops after the first batch.",
-                             &vecdb_iterative_scan, VECDB_ITERATIVE_RELAXED, iterative_scan_options, PGC_USERSET,
-                             0, NULL, NULL, NULL);
-    DefineCustomIntVariable("vecdb.max_scan_tuples", "Index entries an iterative scan may score after its first batch.",
-                            "Bounds the work of a filtered query whose WHERE clause rejects most rows.",
-                            &vecdb_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 // amoptions: parses and validates WITH (m, ef_construction).
@@ -68,7 +49,7 @@ void hnsw_get_options(Relation index, int* m, int* ef_construction) {
 // reference to its value) must fit one page.
 int hnsw_max_level(int m) {
     int level = vecdb::core::hnsw::kMaxLevel;
-    while (level > 0 && hnsw_value_offset(m, level) + MAXALIGN(sizeof(HnswExternalRef)) > HNSW_MAX_ITEM_SIZE)
+    while (level > 0 && hnsw_value_offset(m, level) + MAXALIGN(sizeof(VecdbOverflowRef)) > HNSW_MAX_ITEM_SIZE)
         level--;
     return level;
 }

@@ -4,12 +4,7 @@
 
 // Writes the metapage of an empty hnsw index.
 void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction) {
-    VecdbMetaHeader header;
-    header.magic = VECDB_MAGIC;
-    header.version = HNSW_VERSION;
-    header.am = VECDB_AM_HNSW;
-    int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
-    header.dimensions = typmod > 0 ? typmod : 0;
+    VecdbMetaHeader header = vecdb_meta_header(index, VECDB_AM_HNSW, HNSW_VERSION);
     HnswMetaData meta;
     memset(&meta, 0, sizeof meta);
     ItemPointerSetInvalid(&meta.entry);
@@ -18,7 +13,6 @@ void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construct
     meta.ef_construction = (uint16)ef_construction;
     meta.quantizer = HNSW_QUANTIZER_NONE;
     meta.insert_page = InvalidBlockNumber;
-    meta.has_overflow = false;
     vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
 }
 
@@ -69,20 +63,23 @@ void hnsw_set_insert_page(Relation index, BlockNumber blkno) {
 Size hnsw_element_size(int m, int level, Size value_size, bool* external) {
     Size inline_size = hnsw_value_offset(m, level) + MAXALIGN(value_size);
     *external = inline_size > HNSW_MAX_ITEM_SIZE;
-    return *external ? hnsw_value_offset(m, level) + MAXALIGN(sizeof(HnswExternalRef)) : inline_size;
+    return *external ? hnsw_value_offset(m, level) + MAXALIGN(sizeof(VecdbOverflowRef)) : inline_size;
 }
 
 // Fills an element tuple (item is zeroed, hnsw_element_size bytes): no
-// links yet, the value inline, or an external reference the caller fills.
+// links yet, the value inline, or the reference to its overflow chain.
 void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
-                       bool external) {
+                       const VecdbOverflowRef* external) {
     HnswElement element = (HnswElement)item;
     element->heap_tid = *heap_tid;
     element->level = (uint8)level;
     element->flags = external ? HNSW_ELEMENT_EXTERNAL : 0;
     HnswLink* links = HnswElementLinks(element);
     for (int i = 0; i < 2 * m + level * m; i++) links[i].offset = InvalidOffsetNumber;
-    if (!external) memcpy(item + hnsw_value_offset(m, level), value, VARSIZE(value));
+    if (external)
+        memcpy(item + hnsw_value_offset(m, level), external, sizeof *external);
+    else
+        memcpy(item + hnsw_value_offset(m, level), value, VARSIZE(value));
 }
 
 // The element at (blkno, offset) of a locked element page, checked enough
@@ -94,8 +91,9 @@ HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, Offse
         ItemId item_id = PageGetItemId(page, offset);
         if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < HNSW_ELEMENT_HEADER_SIZE) goto corrupt;
         HnswElement element = (HnswElement)PageGetItem(page, item_id);
+        Size least = (element->flags & HNSW_ELEMENT_EXTERNAL) ? sizeof(VecdbOverflowRef) : VARHDRSZ;
         if (element->level > vecdb::core::hnsw::kMaxLevel ||
-            hnsw_value_offset(m, element->level) + VARHDRSZ > ItemIdGetLength(item_id))
+            hnsw_value_offset(m, element->level) + least > ItemIdGetLength(item_id))
             goto corrupt;
         return element;
     }

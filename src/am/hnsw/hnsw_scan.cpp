@@ -5,6 +5,7 @@
 // them), until the executor has its LIMIT or vecdb.max_scan_tuples entries
 // were scored.
 #include "am/hnsw/hnsw.h"
+#include "am/common/result_emitter.h"
 
 using vecdb::core::hnsw::Scored;
 
@@ -61,7 +62,7 @@ static bool next_batch(HnswScanOpaque so) {
     HnswSearch* search = &so->search;
     uint32 ef = (uint32)hnsw_ef_search;
     if (so->rounds > 0) {
-        if (vecdb_iterative_scan == VECDB_ITERATIVE_OFF) return false;
+        if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF) return false;
         if (search->scored >= (uint64)vecdb_max_scan_tuples) return false;
     }
     hnsw_search_run(search, ef, so->rounds > 0 ? (uint64)vecdb_max_scan_tuples : 0);
@@ -108,15 +109,12 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
         }
         const Scored* item = &so->ready[so->next_ready++];
         // strict order: a later round found something nearer than what was returned; skip it
-        if (vecdb_iterative_scan == VECDB_ITERATIVE_STRICT && so->rounds > 1 && item->dist < so->last_returned)
+        if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_STRICT_ORDER && so->rounds > 1 &&
+            item->dist < so->last_returned)
             continue;
         so->last_returned = item->dist;
-        const HnswNode* node = &so->search.nodes[item->id];
-        scan->xs_heaptid = node->heap_tid;
-        scan->xs_recheck = false;
-        scan->xs_recheckorderby = false;
-        scan->xs_orderbyvals[0] = Float8GetDatum(vecdb_metric_key_to_distance(&so->metric, item->dist));
-        scan->xs_orderbynulls[0] = false;
+        HnswNode* node = &so->search.nodes[item->id];
+        vecdb_emit(scan, &node->heap_tid, vecdb_metric_key_to_distance(&so->metric, item->dist));
         return true;
     }
     return false;

@@ -39,6 +39,7 @@ void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context,
     search->metric = metric;
     search->m = m;
     search->hints = vecdb_buffer_hints(index);
+    vecdb_overflow_buffer_init(&search->overflow, context);
     search->visited_capacity = HNSW_INITIAL_VISITED;
     search->visited_keys = (uint64*)MemoryContextAlloc(context, sizeof(uint64) * HNSW_INITIAL_VISITED);
     search->visited_stamps = (uint32*)MemoryContextAllocZero(context, sizeof(uint32) * HNSW_INITIAL_VISITED);
@@ -108,10 +109,12 @@ static void corrupted_value(Relation index) {
 
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size) {
     Size offset = hnsw_value_offset(search->m, element->level);
-    if (element->flags & HNSW_ELEMENT_EXTERNAL)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("index \"%s\" has an out-of-line value, which this version cannot read",
-                               RelationGetRelationName(search->index))));
+    if (element->flags & HNSW_ELEMENT_EXTERNAL) {
+        // overflow pages are only ever locked after their element's page: no cycle
+        VecdbOverflowRef ref;
+        memcpy(&ref, (char*)element + offset, sizeof ref);
+        return (struct varlena*)vecdb_overflow_read_value(search->index, &ref, &search->overflow);
+    }
     struct varlena* value = (struct varlena*)((char*)element + offset);
     if (VARATT_IS_EXTENDED(value) || offset + VARSIZE(value) > item_size) corrupted_value(search->index);
     return value;
@@ -175,7 +178,11 @@ int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record
         search->nlinks += n;
         node->nlinks = (uint16)n;
     }
-    double key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
+    // A deleted element's overflow chain may already be freed; it is only
+    // traversed, so it needs no distance: it is expanded last.
+    double key = INFINITY;
+    if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
+        key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
     node->dist = std::isnan(key) ? INFINITY : (float)key;
     UnlockReleaseBuffer(buffer);

@@ -273,6 +273,8 @@ static void repair_links(HnswSearch* search, const TidList* dead) {
 // Pass 3: marks the newly dead elements deleted, one WAL record per page.
 static void mark_deleted(Relation index, int m, const TidList* newly_dead, IndexBulkDeleteResult* stats) {
     size_t i = 0;
+    VecdbOverflowRef* chains = (VecdbOverflowRef*)palloc(sizeof(VecdbOverflowRef) * MaxOffsetNumber);
+    int nchains = 0;
     while (i < newly_dead->n) {
         vacuum_delay_point();
         BlockNumber blkno = ItemPointerGetBlockNumber(&newly_dead->tids[i]);
@@ -284,10 +286,17 @@ static void mark_deleted(Relation index, int m, const TidList* newly_dead, Index
             HnswElement element = hnsw_get_element(index, page, blkno, ItemPointerGetOffsetNumber(&newly_dead->tids[i]), m);
             element->flags |= HNSW_ELEMENT_DELETED;
             ItemPointerSetInvalid(&element->heap_tid);
+            if (element->flags & HNSW_ELEMENT_EXTERNAL) {
+                // the chain is freed below; the element forgets it so no stale ref remains
+                memcpy(&chains[nchains++], (char*)element + hnsw_value_offset(m, element->level), sizeof(VecdbOverflowRef));
+                element->flags &= ~HNSW_ELEMENT_EXTERNAL;
+            }
             stats->tuples_removed += 1;
         }
         GenericXLogFinish(state);
         UnlockReleaseBuffer(buffer);
+        for (int c = 0; c < nchains; c++) vecdb_overflow_free(index, &chains[c]);
+        nchains = 0;
     }
 }
 
@@ -316,17 +325,43 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
     return stats;
 }
 
+// The overflow sweep's walk: keeps the chain of every element holding one.
+static void keep_element_chains(Relation index, VecdbOverflowSweep* sweep, void* arg) {
+    int m = *(int*)arg;
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        if (is_element_page(page)) {
+            OffsetNumber max = PageGetMaxOffsetNumber(page);
+            for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+                HnswElement element = hnsw_get_element(index, page, blkno, off, m);
+                if (!(element->flags & HNSW_ELEMENT_EXTERNAL)) continue;
+                VecdbOverflowRef ref;
+                memcpy(&ref, (char*)element + hnsw_value_offset(m, element->level), sizeof ref);
+                vecdb_overflow_keep(sweep, &ref);
+            }
+        }
+        UnlockReleaseBuffer(buffer);
+    }
+}
+
 IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
     Relation index = info->index;
     if (info->analyze_only) return stats;
+    int m = hnsw_read_meta(index).m;
     if (stats == NULL) {
         // no bulk delete ran: count the live elements so pg_class stays accurate
         stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
         VacuumSurvey s;
         memset(&s, 0, sizeof s);
-        survey(index, hnsw_read_meta(index).m, NULL, NULL, &s);
+        survey(index, m, NULL, NULL, &s);
         stats->num_index_tuples = s.live;
     }
+    // chains a crash cut off from their element (written first, element never placed)
+    if (vecdb_overflow_ever_stored(index)) vecdb_overflow_sweep(index, keep_element_chains, &m, stats);
     stats->num_pages = RelationGetNumberOfBlocks(index);
     return stats;
 }
