@@ -1,6 +1,9 @@
 -- The hnsw index: recall against exact search at default parameters for
 -- every metric, after inserts and after deletes + VACUUM, filtered queries
 -- that still fill LIMIT, and the errors for bad options and values.
+-- own schema: other test files leave tables with the same names
+CREATE SCHEMA hnsw_test;
+SET search_path = hnsw_test, public;
 SET vecdb.hnsw_build_threads = 2;
 -- (enable_seqscan = off makes plans look costly enough to JIT-compile)
 SET jit = off;
@@ -194,3 +197,8 @@ SELECT entries, overflow_pages > 0 AS has_overflow FROM vecdb.index_stats('huge_
 SET vecdb.hnsw_ef_search = 0;
 SET vecdb.iterative_scan = sideways;
 SET vecdb.max_scan_tuples = 0;
+
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA hnsw_test CASCADE;
+RESET client_min_messages;

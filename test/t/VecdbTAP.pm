@@ -17,7 +17,11 @@ our @EXPORT = qw(index_methods new_vecdb_node vector_sql create_vector_table
 # Index AMs under test: name, CREATE INDEX options, and session settings that
 # make the scan exhaustive so it can be compared with a sequential scan.
 sub index_methods {
-	return ({ am => 'flat', with => '', settings => '' },);
+	return (
+		{ am => 'flat', with => '', settings => '' },
+		# ef_search above the row count: the search reaches every element, so it is exact
+		{ am => 'hnsw', with => '', settings => 'SET vecdb.hnsw_ef_search = 1000;' },
+	);
 }
 
 # Starts a node with vecdb created in database postgres.
