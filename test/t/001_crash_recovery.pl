@@ -73,6 +73,7 @@ for my $method (index_methods()) {
 	# and it still takes inserts
 	$node->safe_psql('postgres', "INSERT INTO $table (category, embedding) SELECT 2, " . vector_sql(424242, $dim));
 	assert_index_matches_seqscan($node, 'postgres', $table, $dim, $method, "$am after more inserts");
+	assert_indexes_verify($node, 'postgres', $am, "$am after crash");
 
 	# vectors of 3000 dimensions: every flat entry keeps its value in two
 	# overflow pages, written before the entry itself
@@ -89,6 +90,7 @@ for my $method (index_methods()) {
 			"SELECT entries - null_entries, overflow_pages FROM vecdb.index_stats('${wide}_idx')");
 		is($overflow, 2 * $entries, "flat wide: after VACUUM every overflow page belongs to an entry");
 	}
+	assert_indexes_verify($node, 'postgres', $am, "$am wide after crash");
 }
 
 $node->stop;

@@ -35,6 +35,8 @@ for my $method (index_methods()) {
 			nearest_rows($primary, 'postgres', $table, $query, 10, 1, settings => $method->{settings}),
 			"$method->{am}: standby answers like the primary (query $q)");
 	}
+	assert_indexes_verify($primary, 'postgres', $method->{am}, "$method->{am} on the primary");
+	assert_indexes_verify($standby, 'postgres', $method->{am}, "$method->{am} on the standby");
 }
 
 $standby->stop;

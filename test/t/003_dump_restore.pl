@@ -37,6 +37,7 @@ for my $method (index_methods()) {
 			nearest_rows($node, 'postgres', $table, $query, 400, 1, settings => $method->{settings}),
 			"$method->{am}: restored index answers identically, NULL rows included (query $q)");
 	}
+	assert_indexes_verify($node, 'restored', $method->{am}, "$method->{am} restored");
 }
 
 $node->stop;

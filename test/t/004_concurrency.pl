@@ -41,6 +41,7 @@ for my $method (index_methods()) {
 		  . vector_sql(1, $dim) . " LIMIT 1000000) s");
 	is($through_index, $logged, "$method->{am}: the index finds every inserted row");
 	assert_index_matches_seqscan($node, 'postgres', $table, $dim, $method, "$method->{am} after concurrent load");
+	assert_indexes_verify($node, 'postgres', $method->{am}, "$method->{am} after concurrent load");
 }
 
 $node->stop;

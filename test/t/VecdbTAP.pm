@@ -12,7 +12,7 @@ use Test::More;
 use Exporter 'import';
 
 our @EXPORT = qw(index_methods new_vecdb_node vector_sql create_vector_table
-  nearest_rows assert_index_matches_seqscan);
+  nearest_rows assert_index_matches_seqscan assert_indexes_verify);
 
 # Index AMs under test: name, CREATE INDEX options, and session settings that
 # make the scan exhaustive so it can be compared with a sequential scan.
@@ -81,6 +81,19 @@ sub assert_index_matches_seqscan {
 		my $via_seq = nearest_rows($node, $db, $table, $query, 10, 0, %opt);
 		is($via_index, $via_seq, "$label: query $q matches sequential scan");
 	}
+}
+
+# Runs vecdb.verify_index on every index of access method $am in $db and
+# expects at least one such index and no problem in any.
+sub assert_indexes_verify {
+	my ($node, $db, $am, $label) = @_;
+	my $indexes = "SELECT c.oid, c.relname FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+	  . "WHERE c.relkind = 'i' AND a.amname = '$am'";
+	cmp_ok($node->safe_psql($db, "SELECT count(*) FROM ($indexes) i"), '>', 0, "$label: there are $am indexes to verify");
+	my $problems = $node->safe_psql($db,
+		"SELECT i.relname || ' block ' || coalesce(v.block::text, '-') || ' item ' || coalesce(v.item::text, '-') "
+		  . "|| ': ' || v.problem FROM ($indexes) i, vecdb.verify_index(i.oid) v ORDER BY 1");
+	is($problems, '', "$label: vecdb.verify_index finds no problem");
 }
 
 1;

@@ -44,3 +44,12 @@ extern const VecdbAmDescriptor* const vecdb_am_descriptors[];
 // The descriptor of an index's access method, or NULL when it is not a
 // vecdb index.
 const VecdbAmDescriptor* vecdb_am_for_index(Relation index);
+
+// For the inspection functions (index_stats, verify_index): opens a vecdb
+// index and its table with AccessShareLock, table first, after checking
+// the caller owns the index or may SELECT from the table. Errors name the
+// relation: 42704 when it does not exist, 42809 when it is no vecdb index.
+Relation vecdb_open_for_inspection(Oid index_oid, Relation* heap, const VecdbAmDescriptor** am);
+
+// Closes what vecdb_open_for_inspection opened.
+void vecdb_close_for_inspection(Relation index, Relation heap);

@@ -81,23 +81,13 @@ static void count_pages(Relation index, Relation heap, const VecdbAmDescriptor* 
 
 VECDB_FUNCTION(vecdb_index_stats) {
     Oid index_oid = PG_GETARG_OID(0);
-    Relation index = try_relation_open(index_oid, AccessShareLock);  // index_open's miss is XX000
-    if (index == NULL)
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("relation with OID %u does not exist", index_oid)));
-    const VecdbAmDescriptor* am = vecdb_am_for_index(index);
-    if (am == NULL)
-        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-                        errmsg("\"%s\" is not a vecdb index", RelationGetRelationName(index))));
-    if (pg_class_ownercheck(index_oid, GetUserId()) == false &&
-        pg_class_aclcheck(index->rd_index->indrelid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                        errmsg("permission denied for index %s", RelationGetRelationName(index))));
+    Relation heap;
+    const VecdbAmDescriptor* am;
+    Relation index = vecdb_open_for_inspection(index_oid, &heap, &am);
     VecdbMetaHeader header = vecdb_read_metapage(index, am->kind, NULL, 0);
-    Relation heap = table_open(index->rd_index->indrelid, AccessShareLock);
     IndexCounts counts;
     memset(&counts, 0, sizeof counts);
     count_pages(index, heap, am, &counts);
-    table_close(heap, AccessShareLock);
 
     TupleDesc desc;
     if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
@@ -121,6 +111,6 @@ VECDB_FUNCTION(vecdb_index_stats) {
     values[10] = isnull ? (Datum)0 : datumCopy(options, false, -1);
     nulls[10] = isnull;
     ReleaseSysCache(class_tuple);
-    index_close(index, AccessShareLock);
+    vecdb_close_for_inspection(index, heap);
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

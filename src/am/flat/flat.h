@@ -54,6 +54,9 @@ extern relopt_kind flat_relopt_kind;
 void flat_init(void);
 bytea* flat_options(Datum reloptions, bool validate);
 
+// flat_verify.cpp
+void flat_verify(Relation index, Relation heap, VecdbVerifyReport* report);
+
 // AM callbacks (flat_build.cpp, flat_insert.cpp, flat_scan.cpp, flat_vacuum.cpp, flat_handler.cpp)
 IndexBuildResult* flat_build(Relation heap, Relation index, IndexInfo* index_info);
 void flat_build_empty(Relation index);

@@ -1,5 +1,5 @@
-// flat as the shared machinery sees it: its registration and the entry
-// counting behind vecdb.index_stats.
+// flat as the shared machinery sees it: its registration, the entry
+// counting behind vecdb.index_stats and its vecdb.verify_index checks.
 #include "am/flat/flat.h"
 
 // Counts the entries of one flat data page.
@@ -19,5 +19,5 @@ const VecdbAmDescriptor vecdb_flat_am = {
     VECDB_AM_FLAT,
     flat_init,
     flat_count_entries,
-    NULL,  // verify
+    flat_verify,
 };

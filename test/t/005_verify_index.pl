@@ -1,0 +1,109 @@
+# vecdb.verify_index finds damage: with the cluster stopped, bytes of an
+# index file are overwritten, and after restart verify_index reports the
+# damaged page, entry or overflow chain (and a sound index beside it stays
+# clean).
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use VecdbTAP;
+
+my $node = new_vecdb_node('verify');
+my $blcksz = $node->safe_psql('postgres', 'SHOW block_size');
+my $special = $blcksz - 16;    # MAXALIGN(sizeof(VecdbPageOpaqueData))
+
+create_vector_table($node, 'postgres', 'vt', 300, 16);
+create_vector_table($node, 'postgres', 'wide', 4, 3000);
+for my $name (qw(vt_sound vt_page vt_tid)) {
+	$node->safe_psql('postgres', "CREATE INDEX $name ON vt USING flat (embedding)");
+}
+$node->safe_psql('postgres', 'CREATE INDEX wide_ref ON wide USING flat (embedding)');
+for my $name (qw(vt_sound vt_page vt_tid wide_ref)) {
+	is($node->safe_psql('postgres', "SELECT count(*) FROM vecdb.verify_index('$name')"), '0', "$name is clean at first");
+}
+my %file = map { $_ => $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('$_')") }
+  qw(vt_page vt_tid wide_ref);
+$node->stop;
+
+# Reads or writes bytes of an index file.
+sub read_bytes {
+	my ($path, $offset, $length) = @_;
+	open(my $fh, '+<:raw', $path) or die "open $path: $!";
+	seek($fh, $offset, 0) or die;
+	read($fh, my $bytes, $length) == $length or die "short read";
+	close($fh);
+	return $bytes;
+}
+
+sub write_bytes {
+	my ($path, $offset, $bytes) = @_;
+	open(my $fh, '+<:raw', $path) or die "open $path: $!";
+	seek($fh, $offset, 0) or die;
+	print $fh $bytes;
+	close($fh);
+}
+
+# The first block of the given page kind (2 data, 3 overflow).
+sub first_block_of_kind {
+	my ($path, $kind) = @_;
+	my $blocks = (-s $path) / $blcksz;
+	for my $blkno (1 .. $blocks - 1) {
+		my ($k) = unpack('v', read_bytes($path, $blkno * $blcksz + $special + 4, 2));
+		return $blkno if $k == $kind;
+	}
+	die "no page of kind $kind in $path";
+}
+
+# Where item $n (1-based) of block $blkno starts in the file.
+sub item_offset {
+	my ($path, $blkno, $n) = @_;
+	my ($lp) = unpack('V', read_bytes($path, $blkno * $blcksz + 24 + 4 * ($n - 1), 4));
+	return $blkno * $blcksz + ($lp & 0x7fff);
+}
+
+# 1. a data page whose special space no longer says "vecdb"
+my $data = first_block_of_kind($file{vt_page}, 2);
+write_bytes($file{vt_page}, $data * $blcksz + $special + 6, pack('v', 0x1234));
+
+# 2. an entry whose heap pointer is replaced by its neighbour's: one row
+# indexed twice, one not at all
+my $tid_block = first_block_of_kind($file{vt_tid}, 2);
+my $second = read_bytes($file{vt_tid}, item_offset($file{vt_tid}, $tid_block, 2), 6);
+write_bytes($file{vt_tid}, item_offset($file{vt_tid}, $tid_block, 1), $second);
+
+# 3. an out-of-line value whose reference claims 8 more bytes than its chain holds
+my $ref_block = first_block_of_kind($file{wide_ref}, 2);
+my $ref_at = item_offset($file{wide_ref}, $ref_block, 1) + 8;    # FLAT_ENTRY_HEADER_SIZE
+my ($size) = unpack('V', read_bytes($file{wide_ref}, $ref_at, 4));
+write_bytes($file{wide_ref}, $ref_at, pack('V', $size + 8));
+
+$node->start;
+
+# The problems of an index as "block|item|problem" lines.
+sub problems {
+	my ($name) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT coalesce(block::text, '-') || '|' || coalesce(item::text, '-') || '|' || problem "
+		  . "FROM vecdb.verify_index('$name')");
+}
+
+is(problems('vt_sound'), '', 'the sound index beside the damaged ones stays clean');
+
+my $page = problems('vt_page');
+like($page, qr/^$data\|-\|page is not a vecdb page \(page id 0x1234\)$/m, 'damaged special space is reported');
+like($page, qr/data chain reaches a broken page/, 'the data chain through it is reported broken');
+like($page, qr/is not indexed/, 'rows on the unreadable page are reported missing');
+
+my $tid = problems('vt_tid');
+like($tid, qr/^$tid_block\|\d+\|heap row \(\d+,\d+\) is indexed again/m, 'a row indexed twice is reported');
+like($tid, qr/^-\|-\|heap row \(\d+,\d+\) is not indexed$/m, 'the row that lost its entry is reported');
+is(scalar(() = $tid =~ /\n?[^\n]+/g), 2, 'and nothing else');
+
+like(problems('wide_ref'), qr/^$ref_block\|1\|overflow chain holds \d+ bytes, its entry says \d+$/m,
+	'an overflow reference that disagrees with its chain is reported');
+
+$node->stop;
+done_testing();
