@@ -1,29 +1,8 @@
 -- The flat index: exact ORDER BY <distance> through an index, equal to a
 -- sequential scan + sort for every metric, with filters and NULLs.
 
--- Runs a query returning (id, distance) in distance order through the index
--- and through a sequential scan + sort. Equal answers: the same sequence of
--- distances and the same set of rows (rows at equal distance may come in
--- any order, as in any sort). Also says whether the plan used the index.
-CREATE FUNCTION knn_compare(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    wrapped text := 'SELECT string_agg(d::text, '','' ORDER BY n), string_agg(id::text, '','' ORDER BY id), count(*) '
-                    || 'FROM (SELECT row_number() OVER () AS n, x.* FROM (' || q || ') x(id, d)) y';
-    index_dists text; index_ids text; seq_dists text; seq_ids text; n bigint;
-    plan text := ''; line text;
-BEGIN
-    PERFORM set_config('enable_seqscan', 'off', true);
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP plan := plan || line; END LOOP;
-    EXECUTE wrapped INTO index_dists, index_ids, n;
-    PERFORM set_config('enable_seqscan', 'on', true);
-    PERFORM set_config('enable_indexscan', 'off', true);
-    EXECUTE wrapped INTO seq_dists, seq_ids;
-    PERFORM set_config('enable_indexscan', 'on', true);
-    RETURN CASE WHEN index_dists IS NOT DISTINCT FROM seq_dists AND index_ids IS NOT DISTINCT FROM seq_ids
-                THEN 'same' ELSE 'DIFFERENT' END
-        || ' ' || n || ' rows, '
-        || CASE WHEN plan LIKE '%Index Scan using%' THEN 'index used' ELSE 'index NOT used' END;
-END $$;
+-- knn_compare(query): index scan vs sequential scan + sort
+\i sql/include/knn_compare.sql
 
 -- deterministic data, distinct distances, some NULL vectors
 CREATE TABLE items (id int PRIMARY KEY, category int, v vector(3));
@@ -47,6 +26,8 @@ EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <#> '[10,20,30]' LIMIT 5;
 SELECT id, v, round((v <-> '[10,20,30]')::numeric, 4) AS dist FROM items ORDER BY v <-> '[10,20,30]' LIMIT 5;
 SELECT knn_compare($$SELECT id, v <-> '[10,20,30]' FROM items ORDER BY v <-> '[10,20,30]' LIMIT 10$$);
 SELECT knn_compare($$SELECT id, v <-> '[50,50,50]' FROM items ORDER BY v <-> '[50,50,50]' LIMIT 100$$);
+-- an exact index has full recall (knn_recall is for the approximate AMs)
+SELECT knn_recall($$SELECT id, v <-> '[50,50,50]' FROM items ORDER BY v <-> '[50,50,50]' LIMIT 100$$, 1.0);
 -- every row, NULL vectors last, ties on NULL broken by id
 SELECT knn_compare($$SELECT id, v <-> '[1,1,1]' FROM items ORDER BY v <-> '[1,1,1]'$$);
 -- filters never lose rows: LIMIT rows come back however selective the WHERE
