@@ -8,3 +8,7 @@ CREATE FUNCTION vecdb_guard_selftest(kind text) RETURNS void
 
 -- Schema for vecdb's management functions (index statistics, collections).
 CREATE SCHEMA vecdb;
+-- The extension is trusted, so its script runs as the bootstrap superuser
+-- and the schema belongs to that role: every user needs USAGE to call
+-- vecdb.* (what each function reads is checked by the function itself).
+GRANT USAGE ON SCHEMA vecdb TO PUBLIC;
