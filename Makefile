@@ -11,6 +11,9 @@ OBJS = $(SRCS:.cpp=.o)
 INSTALL_PARTS := $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Install scripts of earlier releases, frozen as released (sql/released/), so
+# CREATE EXTENSION vecdb VERSION 'old' works and the upgrade test can start there.
+DATA += $(filter-out sql/released/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/released/$(EXTENSION)--*.sql))
 
 # pg_regress scripts: every sql/*.sql except the install and upgrade scripts.
 REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
