@@ -44,7 +44,15 @@ src/core/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx512bw -m
 # Headers are not tracked by PGXS; rebuild everything when any of them changes.
 $(OBJS): $(shell find src -name '*.h')
 
-.PHONY: demo test
+.PHONY: demo test install-pgvector-compat uninstall-pgvector-compat
+# The optional 'vector' extension (compat/): lets pgvector-based frameworks'
+# CREATE EXTENSION IF NOT EXISTS vector succeed against vecdb. Never part of
+# `make install`: it would collide with a real pgvector.
+install-pgvector-compat:
+	$(MKDIR_P) '$(DESTDIR)$(datadir)/extension'
+	$(INSTALL_DATA) compat/vector.control compat/vector--0.1.0.sql '$(DESTDIR)$(datadir)/extension/'
+uninstall-pgvector-compat:
+	rm -f '$(DESTDIR)$(datadir)/extension/vector.control' '$(DESTDIR)$(datadir)/extension/vector--0.1.0.sql'
 demo:
 	bash scripts/demo
 test:
