@@ -4,6 +4,7 @@
 #include "pg/pg.h"
 #include "am/common/am_descriptor.h"
 #include "am/common/options.h"
+#include "am/common/scan_stats.h"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -12,5 +13,6 @@ PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
     vecdb_register_common_gucs();
+    vecdb_scan_stats_init();
     for (const VecdbAmDescriptor* const* am = vecdb_am_descriptors; *am != NULL; am++) (*am)->init();
 }

@@ -8,6 +8,7 @@
 #include "am/common/buffer_hints.h"
 #include "am/common/options.h"
 #include "am/common/exhaustive_collector.h"
+#include "am/common/scan_stats.h"
 #include "core/parallel/scoring_pool.h"
 
 using vecdb::core::kScoringJobCapacity;
@@ -24,6 +25,7 @@ typedef struct FlatScanOpaqueData {
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
     VecdbCollector collector;      // every row, scored, handed out nearest first
     VecdbOverflowBuffer overflow;  // reassembly space for out-of-line values
+    VecdbScanStats stats;          // for pg_stat_user_indexes and vecdb.stat_search
 } FlatScanOpaqueData;
 
 typedef FlatScanOpaqueData* FlatScanOpaque;
@@ -46,6 +48,7 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
+    vecdb_scan_stats_start(scan->indexRelation, &so->stats);
     MemoryContextReset(so->context);
     so->collected = false;
     so->query = NULL;
@@ -92,6 +95,7 @@ static size_t list_page(IndexScanDesc scan, FlatScanOpaque so, Page page, const 
                         ItemPointerData* tids) {
     bool use_kernel = so->query != NULL && vecdb_metric_has_kernel(&so->metric);
     size_t n = 0;
+    uint64 scored_here = 0;  // by the caller or the helpers (n) and right here
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
         ItemId item_id = PageGetItemId(page, off);
@@ -109,8 +113,10 @@ static size_t list_page(IndexScanDesc scan, FlatScanOpaque so, Page page, const 
             n++;
         } else {
             vecdb_collector_push(&so->collector, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+            scored_here++;
         }
     }
+    vecdb_scan_stats_scored(&so->stats, scored_here + n);
     return n;
 }
 
@@ -270,6 +276,7 @@ bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void flat_end_scan(IndexScanDesc scan) {
     FlatScanOpaque so = (FlatScanOpaque)scan->opaque;
+    vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;
