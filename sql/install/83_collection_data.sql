@@ -1,0 +1,223 @@
+-- Collections: insert, upsert, delete, get and query.
+
+-- Checks rows (a json array of objects) against the collection's fields.
+-- Unknown keys go to the dynamic field or are an error; with require_pk the
+-- primary key must be given even when it is auto_id (upsert).
+CREATE FUNCTION vecdb._check_rows(c vecdb.collections, rows jsonb, require_pk boolean) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    fields vecdb.fields[];
+    names text[];
+    f vecdb.fields;
+    r jsonb;
+    n bigint := 0;
+    unknown text;
+BEGIN
+    IF jsonb_typeof(rows) IS DISTINCT FROM 'array' THEN
+        RAISE EXCEPTION 'rows must be a json array of objects' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT array_agg(x ORDER BY x.ordinal), array_agg(x.name ORDER BY x.ordinal) INTO fields, names
+      FROM vecdb.fields x WHERE x.collection = c.name;
+    FOR r IN SELECT e FROM jsonb_array_elements(rows) e LOOP
+        n := n + 1;
+        IF jsonb_typeof(r) <> 'object' THEN
+            RAISE EXCEPTION 'row %: expected a json object, got %', n, left(r::text, 80)
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        FOREACH f IN ARRAY fields LOOP
+            IF f.auto_id AND r ? f.name AND NOT require_pk THEN
+                RAISE EXCEPTION 'row %: field "%" is auto_id and must not be given', n, f.name
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF f.is_primary AND require_pk AND NOT (r ? f.name) THEN
+                RAISE EXCEPTION 'row %: upsert needs the primary key "%"', n, f.name
+                    USING ERRCODE = 'not_null_violation';
+            END IF;
+            IF f.is_primary AND f.auto_id AND NOT require_pk THEN
+                CONTINUE;
+            END IF;
+            PERFORM vecdb._check_value(f, r->f.name, n);
+        END LOOP;
+        SELECT k INTO unknown FROM jsonb_object_keys(r) k WHERE k <> ALL (names) LIMIT 1;
+        IF unknown IS NOT NULL THEN
+            IF unknown = '$meta' OR NOT c.enable_dynamic_field THEN
+                RAISE EXCEPTION 'row %: field "%" does not exist in collection "%"', n, unknown, c.name
+                    USING ERRCODE = 'undefined_column',
+                          HINT = CASE WHEN unknown <> '$meta' THEN 'Create the collection with enable_dynamic_field to keep unknown keys.' END;
+            END IF;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- The INSERT statement for rows passed as parameter $1 (jsonb), returning
+-- the primary keys as jsonb; upsert replaces rows whose key exists.
+CREATE FUNCTION vecdb._insert_sql(c vecdb.collections, upsert boolean) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cols text[] := '{}';
+    vals text[] := '{}';
+    sets text[] := '{}';
+    f vecdb.fields;
+BEGIN
+    FOR f IN SELECT * FROM vecdb.fields WHERE collection = c.name ORDER BY ordinal LOOP
+        IF f.auto_id AND NOT upsert THEN
+            CONTINUE;
+        END IF;
+        cols := cols || quote_ident(f.name);
+        vals := vals || vecdb._value_sql(f, format('r.v -> %L', f.name));
+        IF NOT f.is_primary THEN
+            sets := sets || format('%1$I = EXCLUDED.%1$I', f.name);
+        END IF;
+    END LOOP;
+    IF c.enable_dynamic_field THEN
+        cols := cols || '"$meta"'::text;
+        vals := vals || format('r.v - %L::text[]',
+                               ARRAY(SELECT name FROM vecdb.fields WHERE collection = c.name ORDER BY ordinal));
+        sets := sets || '"$meta" = EXCLUDED."$meta"'::text;
+    END IF;
+    RETURN format('INSERT INTO %s AS t (%s) %s SELECT %s FROM jsonb_array_elements($1) WITH ORDINALITY AS r(v, n) ORDER BY r.n %s RETURNING to_jsonb(t.%I)',
+                  vecdb._table(c), array_to_string(cols, ', '),
+                  CASE WHEN upsert AND c.auto_id THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
+                  array_to_string(vals, ', '),
+                  CASE WHEN upsert THEN format('ON CONFLICT (%I) DO UPDATE SET %s', c.primary_field,
+                                               array_to_string(sets, ', ')) ELSE '' END,
+                  c.primary_field);
+END
+$$;
+
+-- Inserts rows (a json array of objects, or one object); all or nothing.
+-- Returns {"insert_count": n, "ids": [...]}.
+CREATE FUNCTION vecdb.insert(collection_name text, data jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
+    ids jsonb;
+BEGIN
+    PERFORM vecdb._check_rows(c, rows, false);
+    SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
+      FROM vecdb._execute(vecdb._insert_sql(c, false), ARRAY['jsonb'], ARRAY[rows::text]) AS t(id jsonb);
+    RETURN jsonb_build_object('insert_count', jsonb_array_length(ids), 'ids', ids);
+END
+$$;
+
+-- Inserts rows or replaces the rows with the same primary key.
+-- Returns {"upsert_count": n, "ids": [...]}.
+CREATE FUNCTION vecdb.upsert(collection_name text, data jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
+    ids jsonb;
+BEGIN
+    PERFORM vecdb._check_rows(c, rows, true);
+    SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
+      FROM vecdb._execute(vecdb._insert_sql(c, true), ARRAY['jsonb'], ARRAY[rows::text]) AS t(id jsonb);
+    RETURN jsonb_build_object('upsert_count', jsonb_array_length(ids), 'ids', ids);
+END
+$$;
+
+-- The primary keys in ids (a json array or one value) as a SQL array
+-- literal of the key's type, checked.
+CREATE FUNCTION vecdb._ids_param(c vecdb.collections, ids jsonb, OUT type_name text, OUT value text)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    pk vecdb.fields;
+    list jsonb := CASE WHEN jsonb_typeof(ids) = 'array' THEN ids ELSE jsonb_build_array(ids) END;
+BEGIN
+    SELECT * INTO pk FROM vecdb.fields WHERE collection = c.name AND name = c.primary_field;
+    pk.nullable := false;
+    pk.auto_id := false;
+    FOR i IN 0 .. jsonb_array_length(list) - 1 LOOP
+        PERFORM vecdb._check_value(pk, list->i, i + 1);
+    END LOOP;
+    type_name := CASE WHEN pk.data_type = 'INT64' THEN 'int8[]' ELSE 'text[]' END;
+    value := ARRAY(SELECT e #>> '{}' FROM jsonb_array_elements(list) e)::text;
+END
+$$;
+
+-- Deletes the rows matching a filter expression or with the given primary
+-- keys (one of them is required); returns how many were deleted.
+CREATE FUNCTION vecdb.delete(collection_name text, filter text DEFAULT NULL, ids jsonb DEFAULT NULL,
+                             partition_name text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    w record;
+    idp record;
+BEGIN
+    PERFORM vecdb._check_partitions(c, CASE WHEN partition_name IS NOT NULL THEN ARRAY[partition_name] END);
+    IF ids IS NOT NULL THEN
+        idp := vecdb._ids_param(c, ids);
+        w := vecdb._collection_filter(c, filter, 2);
+        RETURN vecdb._execute_count(
+            format('DELETE FROM %s AS t WHERE t.%I = ANY($1) AND %s', vecdb._table(c), c.primary_field, w.sql),
+            idp.type_name || w.param_types, idp.value || w.param_values);
+    END IF;
+    IF filter IS NULL OR btrim(filter) = '' THEN
+        RAISE EXCEPTION 'delete needs a filter or ids' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    w := vecdb._collection_filter(c, filter, 1);
+    RETURN vecdb._execute_count(format('DELETE FROM %s AS t WHERE %s', vecdb._table(c), w.sql),
+                                w.param_types, w.param_values);
+END
+$$;
+
+-- The entities matching a filter (and/or primary keys), ordered by primary
+-- key: {"pk": ..., output fields...} each. output_fields may hold
+-- 'count(*)', which returns one {"count(*)": n}.
+CREATE FUNCTION vecdb.query(collection_name text, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
+                            top_k integer DEFAULT NULL, skip integer DEFAULT 0, ids jsonb DEFAULT NULL,
+                            partition_names text[] DEFAULT NULL)
+    RETURNS SETOF jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    w record;
+    idp record;
+    types text[] := '{}';
+    vals text[] := '{}';
+    where_ids text := 'true';
+    first integer := 1;
+BEGIN
+    PERFORM vecdb._check_partitions(c, partition_names);
+    IF top_k IS NOT NULL AND top_k < 0 OR skip IS NULL OR skip < 0 THEN
+        RAISE EXCEPTION 'top_k and skip must not be negative' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF ids IS NOT NULL THEN
+        idp := vecdb._ids_param(c, ids);
+        types := ARRAY[idp.type_name];
+        vals := ARRAY[idp.value];
+        where_ids := format('t.%I = ANY($1)', c.primary_field);
+        first := 2;
+    END IF;
+    w := vecdb._collection_filter(c, filter, first + 2);
+    types := types || ARRAY['int8', 'int8'] || w.param_types;
+    vals := vals || ARRAY[top_k::text, skip::text] || w.param_values;
+    IF output_fields IS NOT NULL AND 'count(*)' = ANY (output_fields) THEN
+        IF cardinality(output_fields) > 1 THEN
+            RAISE EXCEPTION 'count(*) cannot be combined with other output fields' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        RETURN QUERY SELECT t.e FROM vecdb._execute(
+            format('SELECT jsonb_build_object(''count(*)'', count(*)) FROM (SELECT 1 FROM %s AS t WHERE %s AND %s LIMIT $%s OFFSET $%s) s',
+                   vecdb._table(c), where_ids, w.sql, first, first + 1),
+            types, vals) AS t(e jsonb);
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT t.e FROM vecdb._execute(
+        format('SELECT %s FROM %s AS t WHERE %s AND %s ORDER BY t.%I LIMIT $%s OFFSET $%s',
+               vecdb._entity_sql(c, output_fields, true, 't'), vecdb._table(c), where_ids, w.sql,
+               c.primary_field, first, first + 1),
+        types, vals) AS t(e jsonb);
+END
+$$;
+
+-- The entities with the given primary keys.
+CREATE FUNCTION vecdb.get(collection_name text, ids jsonb, output_fields text[] DEFAULT NULL,
+                          partition_names text[] DEFAULT NULL)
+    RETURNS SETOF jsonb
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT vecdb.query(collection_name, '', output_fields, NULL, 0, ids, partition_names)
+$$;

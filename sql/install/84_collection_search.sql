@@ -1,0 +1,231 @@
+-- Collections: vector search (top-k, batch, filtered, range, grouped).
+
+-- The distance operator of a metric, schema-qualified.
+CREATE FUNCTION vecdb._metric_operator(metric text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT 'OPERATOR(@extschema@.' || CASE metric WHEN 'L2' THEN '<->' WHEN 'IP' THEN '<#>' WHEN 'COSINE' THEN '<=>'
+                       WHEN 'HAMMING' THEN '<~>' WHEN 'JACCARD' THEN '<%>' END || ')'
+$$;
+
+-- SQL for the score Milvus reports, given the operator's value d:
+-- distances for L2/HAMMING/JACCARD, the inner product for IP, the cosine
+-- similarity for COSINE.
+CREATE FUNCTION vecdb._metric_score(metric text, d text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE metric WHEN 'IP' THEN format('(- %s)', d) WHEN 'COSINE' THEN format('(1 - %s)', d)
+                       ELSE d END
+$$;
+
+-- Checks that every named partition exists (all rows are in _default until
+-- named partitions exist).
+CREATE FUNCTION vecdb._check_partitions(c vecdb.collections, names text[]) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing text;
+BEGIN
+    SELECT n INTO missing FROM unnest(names) n
+     WHERE NOT EXISTS (SELECT 1 FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = n) LIMIT 1;
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'partition "%" does not exist in collection "%"', missing, c.name
+            USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+-- The vector field a search uses: anns_field, or the only vector field.
+CREATE FUNCTION vecdb._anns_field(c vecdb.collections, anns_field text) RETURNS vecdb.fields
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    f vecdb.fields;
+    n integer;
+BEGIN
+    IF anns_field IS NULL THEN
+        SELECT count(*) INTO n FROM vecdb.fields WHERE collection = c.name AND vecdb._filter_kind(data_type) = 'vector';
+        IF n > 1 THEN
+            RAISE EXCEPTION 'collection "%" has % vector fields; name one with anns_field', c.name, n
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND vecdb._filter_kind(data_type) = 'vector';
+        RETURN f;
+    END IF;
+    SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND name = anns_field;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'field "%" does not exist in collection "%"', anns_field, c.name
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    IF vecdb._filter_kind(f.data_type) <> 'vector' THEN
+        RAISE EXCEPTION 'field "%" is not a vector field', anns_field USING ERRCODE = 'wrong_object_type';
+    END IF;
+    RETURN f;
+END
+$$;
+
+-- The query vectors of a search as the text of a SQL array of the field's
+-- type. data is one vector or a json array of vectors.
+CREATE FUNCTION vecdb._query_vectors(f vecdb.fields, data jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    batch boolean;
+    list jsonb;
+BEGIN
+    batch := CASE f.data_type
+        WHEN 'SPARSE_FLOAT_VECTOR' THEN jsonb_typeof(data) = 'array'
+        WHEN 'BINARY_VECTOR' THEN jsonb_typeof(data) = 'array' AND jsonb_typeof(data->0) IN ('string', 'array')
+        ELSE jsonb_typeof(data) = 'array' AND jsonb_typeof(data->0) = 'array' END;
+    list := CASE WHEN batch THEN data ELSE jsonb_build_array(data) END;
+    IF jsonb_array_length(list) = 0 THEN
+        RAISE EXCEPTION 'search needs at least one query vector' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_array_length(list) > 16384 THEN
+        RAISE EXCEPTION 'search takes at most 16384 query vectors, not %', jsonb_array_length(list)
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    f.nullable := false;
+    FOR i IN 0 .. jsonb_array_length(list) - 1 LOOP
+        BEGIN
+            PERFORM vecdb._check_value(f, list->i, i + 1);
+        END;
+    END LOOP;
+    RETURN ARRAY(SELECT CASE f.data_type
+                            WHEN 'SPARSE_FLOAT_VECTOR' THEN vecdb._sparse_from_json(e)::text
+                            WHEN 'BINARY_VECTOR' THEN vecdb._bits_from_json(e)
+                            ELSE e::text END
+                   FROM jsonb_array_elements(list) WITH ORDINALITY AS x(e, n) ORDER BY n)::text;
+END
+$$;
+
+-- Applies the index search parameters in params (ef, nprobe) for the
+-- current transaction; returns the settings to restore afterwards.
+CREATE FUNCTION vecdb._apply_search_params(params jsonb) RETURNS text[]
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    kv record;
+    guc text;
+    restore text[] := '{}';
+BEGIN
+    FOR kv IN SELECT key, value FROM jsonb_each(params) LOOP
+        guc := CASE kv.key WHEN 'ef' THEN 'vecdb.hnsw_ef_search' WHEN 'nprobe' THEN 'vecdb.ivf_probes' END;
+        IF guc IS NULL THEN
+            RAISE EXCEPTION 'unknown search parameter "%"', kv.key
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Search parameters: ef (HNSW), nprobe (IVF).';
+        END IF;
+        IF current_setting(guc, true) IS NULL THEN
+            RAISE EXCEPTION 'search parameter "%" needs the % index, which is not available yet', kv.key,
+                CASE kv.key WHEN 'ef' THEN 'HNSW' ELSE 'IVF' END USING ERRCODE = 'feature_not_supported';
+        END IF;
+        restore := restore || ARRAY[guc, current_setting(guc)];
+        PERFORM set_config(guc, kv.value #>> '{}', true);
+    END LOOP;
+    RETURN restore;
+END
+$$;
+
+-- Vector search: for each query vector, the top_k nearest entities (after
+-- skip) that pass the filter, through the field's index. Range search with
+-- radius / range_filter uses Milvus's semantics (L2: range_filter <= d <
+-- radius; IP and COSINE: radius < score <= range_filter). group_by_field
+-- returns the best group_size hits of each of the top_k groups.
+CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text DEFAULT NULL,
+                             top_k integer DEFAULT 10, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
+                             skip integer DEFAULT 0, partition_names text[] DEFAULT NULL,
+                             params jsonb DEFAULT '{}', radius double precision DEFAULT NULL,
+                             range_filter double precision DEFAULT NULL, group_by_field text DEFAULT NULL,
+                             group_size integer DEFAULT 1)
+    RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    f vecdb.fields;
+    g vecdb.fields;
+    metric text;
+    d text;
+    w record;
+    conds text := '';
+    sql text;
+    index_params jsonb := '{}';
+    restore text[];
+    ascending boolean;
+BEGIN
+    PERFORM vecdb._check_partitions(c, partition_names);
+    f := vecdb._anns_field(c, anns_field);
+    IF top_k IS NULL OR top_k < 1 OR top_k > 16384 THEN
+        RAISE EXCEPTION 'top_k must be between 1 and 16384' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF skip IS NULL OR skip < 0 THEN
+        RAISE EXCEPTION 'skip must not be negative' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF jsonb_typeof(params) IS DISTINCT FROM 'object' THEN
+        RAISE EXCEPTION 'params must be a json object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- pymilvus's search_params shape: {"metric_type", "params": {...}}, radius and range_filter inside
+    metric := f.metric_type;
+    IF params ? 'metric_type' AND upper(params->>'metric_type') <> metric THEN
+        RAISE EXCEPTION 'metric_type % does not match the metric % of field "%"', params->>'metric_type', metric, f.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    index_params := coalesce(params->'params', '{}') || (params - ARRAY['metric_type', 'params', 'radius', 'range_filter']);
+    radius := coalesce(radius, ((coalesce(params->'params', '{}') || params)->>'radius')::double precision);
+    range_filter := coalesce(range_filter, ((coalesce(params->'params', '{}') || params)->>'range_filter')::double precision);
+    index_params := index_params - ARRAY['radius', 'range_filter'];
+    ascending := metric NOT IN ('IP', 'COSINE');
+    IF range_filter IS NOT NULL AND radius IS NULL THEN
+        RAISE EXCEPTION 'range_filter needs radius' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF range_filter IS NOT NULL AND ((ascending AND range_filter >= radius) OR (NOT ascending AND range_filter <= radius)) THEN
+        RAISE EXCEPTION 'range_filter must be % radius for metric %', CASE WHEN ascending THEN 'less than' ELSE 'greater than' END,
+            metric USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    d := format('(t.%I %s q.v)', f.name, vecdb._metric_operator(metric));
+    IF radius IS NOT NULL THEN
+        conds := conds || format(' AND %s < %s', d, CASE metric WHEN 'IP' THEN '(- $4)' WHEN 'COSINE' THEN '(1 - $4)' ELSE '$4' END);
+    END IF;
+    IF range_filter IS NOT NULL THEN
+        conds := conds || format(' AND %s >= %s', d, CASE metric WHEN 'IP' THEN '(- $5)' WHEN 'COSINE' THEN '(1 - $5)' ELSE '$5' END);
+    END IF;
+    w := vecdb._collection_filter(c, filter, 7);
+    IF group_by_field IS NULL THEN
+        sql := format(
+            'SELECT q.n::integer, s.id, s.distance, s.entity FROM unnest($1) WITH ORDINALITY AS q(v, n) '
+            'CROSS JOIN LATERAL (SELECT t.%1$I::text AS id, %2$s::float8 AS distance, %3$s AS entity, %4$s AS d '
+            'FROM %5$s AS t WHERE %6$s%7$s ORDER BY %4$s LIMIT $2 OFFSET $3) s ORDER BY q.n, s.d',
+            c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
+            vecdb._table(c), w.sql, conds);
+    ELSE
+        SELECT * INTO g FROM vecdb.fields WHERE collection = c.name AND name = group_by_field;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'group_by_field "%" does not exist in collection "%"', group_by_field, c.name
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        IF g.data_type NOT IN ('BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'VARCHAR') THEN
+            RAISE EXCEPTION 'cannot group by field "%" of type %', g.name, g.data_type
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Group by a BOOL, integer or VARCHAR field.';
+        END IF;
+        IF group_size IS NULL OR group_size < 1 OR group_size > 1024 THEN
+            RAISE EXCEPTION 'group_size must be between 1 and 1024' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        -- groups rank by their best hit; the best group_size hits of each of the top groups
+        sql := format(
+            'SELECT q.n::integer, s.id, s.distance, s.entity FROM unnest($1) WITH ORDINALITY AS q(v, n) '
+            'CROSS JOIN LATERAL (SELECT h.id, h.distance, h.entity, h.d, h.grank FROM ('
+              'SELECT r.*, dense_rank() OVER (ORDER BY r.best, r.grp) AS grank FROM ('
+                'SELECT t.%1$I::text AS id, %2$s::float8 AS distance, '
+                       '(%3$s || jsonb_build_object(%8$L, %9$s)) AS entity, %4$s AS d, t.%10$I AS grp, '
+                       'min(%4$s) OVER (PARTITION BY t.%10$I) AS best, '
+                       'row_number() OVER (PARTITION BY t.%10$I ORDER BY %4$s) AS rn '
+                'FROM %5$s AS t WHERE %6$s%7$s) r WHERE r.rn <= $6) h '
+            'WHERE h.grank > $3 AND h.grank <= $3 + $2) s ORDER BY q.n, s.grank, s.d',
+            c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
+            vecdb._table(c), w.sql, conds, g.name, vecdb._output_sql(g, format('t.%I', g.name)), g.name);
+    END IF;
+    restore := vecdb._apply_search_params(index_params);
+    RETURN QUERY SELECT * FROM vecdb._execute(
+        sql,
+        ARRAY[vecdb._column_type(f) || '[]', 'int8', 'int8', 'float8', 'float8', 'int4'] || w.param_types,
+        ARRAY[vecdb._query_vectors(f, data), top_k::text, skip::text, radius::text, range_filter::text,
+              group_size::text] || w.param_values)
+        AS r(query_no integer, id text, distance double precision, entity jsonb);
+    FOR i IN 1 .. coalesce(array_length(restore, 1), 0) / 2 LOOP
+        PERFORM set_config(restore[2 * i - 1], restore[2 * i], true);
+    END LOOP;
+END
+$$;

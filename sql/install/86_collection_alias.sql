@@ -1,0 +1,117 @@
+-- Collections: aliases (another name for a collection, usable wherever a
+-- collection name is) and partitions.
+
+-- Creates an alias of a collection (not of another alias).
+CREATE FUNCTION vecdb.create_alias(collection_name text, alias text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM vecdb._check_name('alias', alias);
+    IF EXISTS (SELECT 1 FROM vecdb.aliases a WHERE a.alias = collection_name) THEN
+        RAISE EXCEPTION '"%" is an alias; an alias must name a collection', collection_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM vecdb.collections WHERE name = collection_name) THEN
+        RAISE EXCEPTION 'collection "%" does not exist', collection_name USING ERRCODE = 'undefined_table';
+    END IF;
+    IF vecdb.has_collection(alias) THEN
+        RAISE EXCEPTION 'alias "%" is already a collection or an alias', alias USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO vecdb.aliases VALUES (alias, collection_name);
+END
+$$;
+
+-- Points an existing alias at another collection, in one statement (a
+-- concurrent reader sees the old or the new target).
+CREATE FUNCTION vecdb.alter_alias(collection_name text, alias text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM vecdb.aliases a WHERE a.alias = collection_name) THEN
+        RAISE EXCEPTION '"%" is an alias; an alias must name a collection', collection_name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM vecdb.collections WHERE name = collection_name) THEN
+        RAISE EXCEPTION 'collection "%" does not exist', collection_name USING ERRCODE = 'undefined_table';
+    END IF;
+    UPDATE vecdb.aliases a SET collection = collection_name WHERE a.alias = alter_alias.alias;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'alias "%" does not exist', alias USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+-- Drops an alias.
+CREATE FUNCTION vecdb.drop_alias(alias text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM vecdb.aliases a WHERE a.alias = drop_alias.alias;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'alias "%" does not exist', alias USING ERRCODE = 'undefined_object';
+    END IF;
+END
+$$;
+
+-- The aliases (of one collection when collection_name is given).
+CREATE FUNCTION vecdb.list_aliases(collection_name text DEFAULT NULL) RETURNS SETOF text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT a.alias FROM vecdb.aliases a
+     WHERE collection_name IS NULL OR a.collection = (vecdb._resolve(collection_name)).name
+     ORDER BY a.alias
+$$;
+
+-- An alias and the collection it names.
+CREATE FUNCTION vecdb.describe_alias(alias text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    target text;
+BEGIN
+    SELECT a.collection INTO target FROM vecdb.aliases a WHERE a.alias = describe_alias.alias;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'alias "%" does not exist', alias USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN jsonb_build_object('alias', alias, 'collection_name', target);
+END
+$$;
+
+-- The partitions of a collection. Every collection has _default, which
+-- holds all rows until named partitions are available.
+CREATE FUNCTION vecdb.list_partitions(collection_name text) RETURNS SETOF text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.name FROM vecdb.partitions p WHERE p.collection = (vecdb._resolve(collection_name)).name ORDER BY p.name
+$$;
+
+-- Whether a collection has a partition of that name.
+CREATE FUNCTION vecdb.has_partition(collection_name text, partition_name text) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM vecdb.partitions p
+                    WHERE p.collection = (vecdb._resolve(collection_name)).name AND p.name = partition_name)
+$$;
+
+-- Named partitions are not built yet: a clear error rather than a partition
+-- that partitions nothing.
+CREATE FUNCTION vecdb.create_partition(collection_name text, partition_name text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+BEGIN
+    PERFORM vecdb._check_name('partition', partition_name);
+    IF vecdb.has_partition(c.name, partition_name) THEN
+        RAISE EXCEPTION 'partition "%" already exists in collection "%"', partition_name, c.name
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    RAISE EXCEPTION 'named partitions are not available yet' USING ERRCODE = 'feature_not_supported';
+END
+$$;
+
+-- Drops a named partition; _default cannot be dropped.
+CREATE FUNCTION vecdb.drop_partition(collection_name text, partition_name text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+BEGIN
+    IF partition_name = '_default' THEN
+        RAISE EXCEPTION 'the _default partition cannot be dropped' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RAISE EXCEPTION 'partition "%" does not exist in collection "%"', partition_name, c.name
+        USING ERRCODE = 'undefined_object';
+END
+$$;
