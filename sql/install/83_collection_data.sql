@@ -40,10 +40,14 @@ BEGIN
         END LOOP;
         SELECT k INTO unknown FROM jsonb_object_keys(r) k WHERE k <> ALL (names) LIMIT 1;
         IF unknown IS NOT NULL THEN
-            IF unknown = '$meta' OR NOT c.enable_dynamic_field THEN
+            IF unknown = '$meta' THEN
+                RAISE EXCEPTION 'row %: "$meta" is reserved; give dynamic fields as top-level keys', n
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF NOT c.enable_dynamic_field THEN
                 RAISE EXCEPTION 'row %: field "%" does not exist in collection "%"', n, unknown, c.name
                     USING ERRCODE = 'undefined_column',
-                          HINT = CASE WHEN unknown <> '$meta' THEN 'Create the collection with enable_dynamic_field to keep unknown keys.' END;
+                          HINT = 'Create the collection with enable_dynamic_field to keep unknown keys.';
             END IF;
         END IF;
     END LOOP;
@@ -114,6 +118,13 @@ BEGIN
     PERFORM vecdb._check_rows(c, rows, true);
     SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
       FROM vecdb._execute(vecdb._insert_sql(c, true), ARRAY['jsonb'], ARRAY[rows::text]) AS t(id jsonb);
+    IF c.auto_id THEN
+        -- keys given by the caller must not be handed out again by the identity
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), max(%I)) FROM %s HAVING max(%I) > '
+                       '(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s)',
+                       vecdb._table(c), c.primary_field, c.primary_field, vecdb._table(c), c.primary_field,
+                       pg_get_serial_sequence(vecdb._table(c), c.primary_field));
+    END IF;
     RETURN jsonb_build_object('upsert_count', jsonb_array_length(ids), 'ids', ids);
 END
 $$;

@@ -73,7 +73,6 @@ private:
 
     // or_: and_ (or and_)*, kept n-ary.
     NodePtr parse_or() {
-        Depth d(*this, peek());
         NodePtr first = parse_and();
         if (peek().kind != Tok::kw_or) return first;
         NodePtr n = make(NodeKind::or_, first->position);

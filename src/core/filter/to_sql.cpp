@@ -33,6 +33,12 @@ const char* ty_name(Ty t) {
     return "a value";
 }
 
+// The bare name of a type ("integer").
+const char* ty_word(Ty t) {
+    const char* n = ty_name(t);
+    return n[1] == 'n' && n[2] == ' ' ? n + 3 : n + 2;
+}
+
 Ty ty_of(FieldKind k) {
     switch (k) {
         case FieldKind::boolean: return Ty::boolean;
@@ -249,7 +255,7 @@ private:
         if (l.ty == Ty::array || l.ty == Ty::vector)
             type_error(n, std::string("in needs a scalar on its left, found ") + ty_name(l.ty));
         if (!((numeric(l.ty) && numeric(t)) || l.ty == t))
-            type_error(n, std::string("cannot look for ") + ty_name(l.ty) + " in a list of " + ty_name(t) + "s");
+            type_error(n, std::string("cannot look for ") + ty_name(l.ty) + " in a list of " + ty_word(t) + "s");
         if (l.ty == Ty::floating && t == Ty::integer) t = Ty::floating;
         std::string p = list_param(list, t);
         return n.negated ? "(" + l.sql + " <> ALL(" + p + "))" : "(" + l.sql + " = ANY(" + p + "))";
@@ -328,14 +334,15 @@ private:
 
     Expr identifier(const Node& n) {
         auto it = fields_.find(n.text);
+        if (n.text.find('$') != std::string::npos && n.text != "$meta")
+            throw FilterError(FailureKind::undefined_field, n.position, "field \"" + n.text + "\" does not exist");
         if (it == fields_.end()) {
-            if (dynamic_column_.empty() || n.text == "$meta") {
-                if (n.text == "$meta")
-                    throw FilterError(FailureKind::undefined_field, n.position,
-                                      "the collection has no dynamic field ($meta)");
+            if (dynamic_column_.empty() && n.text == "$meta")
+                throw FilterError(FailureKind::undefined_field, n.position,
+                                  "the collection has no dynamic field ($meta)");
+            if (dynamic_column_.empty())
                 throw FilterError(FailureKind::undefined_field, n.position,
                                   "field \"" + n.text + "\" does not exist");
-            }
             std::vector<std::string> steps;
             if (n.text != "$meta") steps.push_back(n.text);
             for (const PathStep& s : n.path) steps.push_back(step_text(s));
@@ -382,7 +389,7 @@ private:
         Ty have = arg.kind == NodeKind::int_lit ? Ty::integer : arg.kind == NodeKind::float_lit ? Ty::floating
                 : arg.kind == NodeKind::string_lit ? Ty::string : Ty::boolean;
         if (!(have == want || (want == Ty::floating && have == Ty::integer)))
-            type_error(arg, std::string("the array holds ") + ty_name(want) + " elements, not " + ty_name(have));
+            type_error(arg, std::string("the array holds ") + ty_word(want) + " elements, not " + ty_name(have));
         ParamType pt = want == Ty::integer ? ParamType::int8 : want == Ty::floating ? ParamType::float8
                      : want == Ty::string ? ParamType::text : ParamType::boolean;
         return param(pt, literal_text(arg, want));
@@ -432,7 +439,7 @@ private:
         Ty want = ty_of(target.element);
         Ty t = list_type(arg, want);
         if (!(t == want || (want == Ty::floating && t == Ty::integer)))
-            type_error(arg, std::string("the array holds ") + ty_name(want) + " elements, not " + ty_name(t));
+            type_error(arg, std::string("the array holds ") + ty_word(want) + " elements, not " + ty_word(t) + "s");
         std::string p = list_param(arg, want);
         return {"(" + column + (all ? " @> " : " && ") + p + ")", Ty::boolean};
     }
