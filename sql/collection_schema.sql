@@ -12,6 +12,11 @@ SELECT vecdb.create_collection('quick_str', 8, metric_type => 'cosine', primary_
                                enable_dynamic_field => false, description => 'string keys');
 \d quick_str
 SELECT vecdb.describe_collection('quick_str')->'fields';
+-- a schema given as an untyped literal (as drivers send a json parameter)
+SELECT vecdb.create_collection('untyped', '{"fields": [{"name": "id", "type": "INT64", "is_primary": true},
+  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}]}');
+SELECT vecdb.drop_collection('untyped');
+SELECT vecdb.create_collection('untyped', 'not json');
 
 -- every field type, in pymilvus's schema dict shape (type names in any case)
 SELECT vecdb.create_collection('all_types', '{

@@ -359,6 +359,15 @@ BEGIN
 END
 $$;
 
+-- The same for a schema written as an untyped literal ('{"fields": ...}'),
+-- which would otherwise be ambiguous between the jsonb and quick forms.
+CREATE FUNCTION vecdb.create_collection(collection_name text, schema text, db_name name DEFAULT 'public',
+                                        properties jsonb DEFAULT '{}')
+    RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT vecdb.create_collection(collection_name, schema::jsonb, db_name, properties)
+$$;
+
 -- Milvus's quick setup: an id primary key, one vector field of the given
 -- dimension, and dynamic fields on.
 CREATE FUNCTION vecdb.create_collection(collection_name text, dimension integer, metric_type text DEFAULT 'L2',

@@ -103,15 +103,22 @@ DECLARE
     guc text;
     restore text[] := '{}';
 BEGIN
+    -- the library defines the settings when it loads; make sure it has
+    PERFORM '[1]'::@extschema@.vector;
     FOR kv IN SELECT key, value FROM jsonb_each(params) LOOP
         guc := CASE kv.key WHEN 'ef' THEN 'vecdb.hnsw_ef_search' WHEN 'nprobe' THEN 'vecdb.ivf_probes' END;
         IF guc IS NULL THEN
             RAISE EXCEPTION 'unknown search parameter "%"', kv.key
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Search parameters: ef (HNSW), nprobe (IVF).';
         END IF;
-        IF current_setting(guc, true) IS NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = CASE kv.key WHEN 'ef' THEN 'hnsw' ELSE 'ivf' END)
+           OR current_setting(guc, true) IS NULL THEN
             RAISE EXCEPTION 'search parameter "%" needs the % index, which is not available yet', kv.key,
                 CASE kv.key WHEN 'ef' THEN 'HNSW' ELSE 'IVF' END USING ERRCODE = 'feature_not_supported';
+        END IF;
+        IF jsonb_typeof(kv.value) <> 'number' OR (kv.value #>> '{}') !~ '^[0-9]{1,9}$' THEN
+            RAISE EXCEPTION 'search parameter "%" must be a positive integer, not %', kv.key, kv.value
+                USING ERRCODE = 'invalid_parameter_value';
         END IF;
         restore := restore || ARRAY[guc, current_setting(guc)];
         PERFORM set_config(guc, kv.value #>> '{}', true);

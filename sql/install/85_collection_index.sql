@@ -26,10 +26,12 @@ BEGIN
         RAISE EXCEPTION 'index type % does not apply to % field "%"', index_type, f.data_type, f.name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) THEN
+    -- HNSW_SQ needs a quantizer in the hnsw access method, which it does not have yet
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) OR index_type = 'HNSW_SQ' THEN
         RAISE EXCEPTION 'index type % is not available yet', index_type
             USING ERRCODE = 'feature_not_supported',
-                  DETAIL = format('It needs the %s access method, which this build of vecdb does not have.', am);
+                  DETAIL = CASE WHEN index_type = 'HNSW_SQ' THEN 'The hnsw access method has no quantizer yet.'
+                                ELSE format('It needs the %s access method, which this build of vecdb does not have.', am) END;
     END IF;
     allowed := CASE am WHEN 'flat' THEN '{}'::text[]
                        WHEN 'hnsw' THEN ARRAY['M', 'efConstruction']
@@ -46,7 +48,6 @@ BEGIN
     IF params ? 'nlist' THEN opts := opts || format('lists = %s', (params->>'nlist')::integer); END IF;
     IF index_type = 'IVF_SQ8' THEN opts := opts || 'quantizer = sq8'::text; END IF;
     IF index_type = 'IVF_PQ' THEN opts := opts || 'quantizer = pq'::text; END IF;
-    IF index_type = 'HNSW_SQ' THEN opts := opts || 'quantizer = sq8'::text; END IF;
     IF params ? 'm' THEN opts := opts || format('pq_m = %s', (params->>'m')::integer); END IF;
     IF params ? 'nbits' THEN opts := opts || format('pq_nbits = %s', (params->>'nbits')::integer); END IF;
     options := CASE WHEN cardinality(opts) > 0 THEN ' WITH (' || array_to_string(opts, ', ') || ')' ELSE '' END;
