@@ -17,13 +17,13 @@ SELECT n, (SELECT array_agg(round(cos(n * (k + 3) * 0.517 + k)::numeric, 5) ORDE
 CREATE TEMP TABLE exact AS
 SELECT q.n AS query_no, s.id FROM q CROSS JOIN LATERAL (
   SELECT id FROM ann WHERE grp <> 2 ORDER BY v <-> q.v LIMIT 10) s;
-SELECT vecdb.create_index('ann', 'v', 'HNSW', 'L2', '{"M": 8, "efConstruction": 40}');
+SELECT vecdb.create_index('ann', 'v', 'HNSW', 'L2', '{"M": 16, "efConstruction": 80}');
 SELECT vecdb.describe_index('ann', 'v') - 'pg_index';
 SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'ann'::regclass AND indexrelid::regclass::text LIKE '%_v_%';
 -- recall@10 of a batch search (with ef and a filter) against exact distances
 CREATE TEMP TABLE got AS
 SELECT query_no, id::bigint FROM vecdb.search('ann', (SELECT jsonb_agg(v::text::jsonb ORDER BY n) FROM q),
-                                              top_k => 10, filter => 'grp != 2', params => '{"ef": 64}');
+                                              top_k => 10, filter => 'grp != 2', params => '{"ef": 200}');
 SELECT count(*) AS hits, (SELECT count(*) FROM got JOIN exact USING (query_no, id))::float8 / 200 >= 0.95 AS recall_ok
   FROM got;
 -- the search went through the index
