@@ -2,10 +2,9 @@
 -- hold what Milvus knows about it (fields, properties, aliases, partitions,
 -- indexes). pg_dump carries them (pg_extension_config_dump).
 
--- Every role may use the collection API (it runs with the caller's rights);
--- the schema's other functions stay with their owner, as before.
+-- Every role may use the collection API (it runs with the caller's rights;
+-- vecdb.index_stats and verify_index check the caller's rights themselves).
 GRANT USAGE ON SCHEMA vecdb TO PUBLIC;
-REVOKE EXECUTE ON FUNCTION vecdb.index_stats(regclass) FROM PUBLIC;
 
 CREATE TABLE vecdb.collections (
     name text PRIMARY KEY,
