@@ -118,6 +118,9 @@ def parse_args(argv):
                    help="max_parallel_workers_per_gather for vecdb queries (default 0)")
     p.add_argument("--storage", choices=["default", "plain"], default="default",
                    help="vector column storage: the type's default (TOAST for large vectors) or plain (inline)")
+    p.add_argument("--collection", action="store_true",
+                   help="load the table through vecdb.create_collection and also time vecdb.search "
+                        "(with and without a filter) beside the same hand-written queries")
     p.add_argument("--dsn", help="libpq connection string (test/bench/run starts a cluster if absent)")
     p.add_argument("--results", default=os.path.join(HERE, "results"), help="output folder")
     p.add_argument("--quick", action="store_true",
@@ -179,10 +182,10 @@ class Runner:
         self.results.append({"system": system, "skipped": why})
 
     # Times one system at one point and records recall and latencies.
-    def point(self, system, search, qids, build=None, param=None, extra=None):
+    def point(self, system, search, qids, build=None, param=None, extra=None, with_recall=True):
         answers, lat = measure.run_queries(search, qids, min(self.args.warmup, len(qids)))
         rec = {"system": system, "build": build or {}, "param": param or {}}
-        rec["recall"] = None if system == "floor" else \
+        rec["recall"] = None if system == "floor" or not with_recall else \
             truth.recall(self.ds, qids, answers, self.gt_dist, self.args.k)
         rec.update(measure.summarize(lat))
         rec.update(extra or {})
@@ -235,6 +238,8 @@ class Runner:
                     qids = self.exact_q if am == "flat" else self.all_q
                     self.point(system, knn, qids, build[am],
                                {key: value} if key else None, extra)
+                    if a.collection:
+                        self.collection_points(pg, system, qids, build[am], {key: value} if key else None)
                     first = False
                 except psycopg2.Error as e:
                     # A failing search is reported and the run goes on.
@@ -243,6 +248,15 @@ class Runner:
                 if key is not None:
                     pg.execute(f"RESET {pg_guc(key)}")
             pg.drop_index()
+
+    # vecdb.search over the same index, beside the hand-written query with the
+    # same filter (the filtered points have no recall: the truth is unfiltered).
+    def collection_points(self, pg, system, qids, build, param):
+        self.point(f"{system}-collection", pg.searcher("bench_collection"), qids, build, param)
+        self.point(f"{system}-sql-filter", pg.searcher("bench_knn_filtered"), qids, build, param,
+                   with_recall=False)
+        self.point(f"{system}-collection-filter", pg.searcher("bench_collection_filtered"), qids, build,
+                   param, with_recall=False)
 
     # hnswlib / FAISS with the same build parameters and sweep.
     def run_refs(self, refs, indexes, build, sweep):
@@ -321,7 +335,7 @@ def main(argv=None):
     }
     t0 = time.perf_counter()
     if args.dsn:
-        pg = Postgres(args.dsn, log, args.parallel_workers, args.storage)
+        pg = Postgres(args.dsn, log, args.parallel_workers, args.storage, args.collection)
         try:
             run["postgres"] = pg.describe()
             runner.run_vecdb(pg, indexes, build, sweep)

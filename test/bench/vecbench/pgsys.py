@@ -79,9 +79,10 @@ def vector_literal(v):
 class Postgres:
     """One connection to the benchmark database; everything runs on it."""
 
-    def __init__(self, dsn, log, parallel_workers=0, storage="default"):
+    def __init__(self, dsn, log, parallel_workers=0, storage="default", collection=False):
         self.log = log
         self.storage = storage
+        self.collection = collection
         self.conn = psycopg2.connect(dsn)
         self.conn.autocommit = True
         self.cur = self.conn.cursor()
@@ -129,6 +130,9 @@ class Postgres:
         if not self.has_vector:
             raise Skip("the vecdb extension has no vector type in this build")
         self.metric = ds.metric
+        if self.scalar("SELECT to_regproc('vecdb.has_collection') IS NOT NULL") and \
+                self.scalar("SELECT vecdb.has_collection(%s)", (TABLE,)):
+            self.execute("SELECT vecdb.drop_collection(%s)", (TABLE,))
         self.execute(f"DROP TABLE IF EXISTS {TABLE}")
         t0 = time.perf_counter()
         self.execute("BEGIN")
@@ -137,7 +141,15 @@ class Postgres:
         # type's storage (EXTERNAL: vectors over ~2 kB live in TOAST, as in a
         # user's table); --storage plain keeps them inline in the heap, which
         # spares a sequential scan the TOAST lookups.
-        self.execute(f"CREATE TABLE {TABLE} (id int8 NOT NULL, embedding vector({ds.dim}))")
+        if self.collection:
+            # The same table made by the collection API (id int8 primary key,
+            # embedding vector(dim)), so vecdb.search and the hand-written
+            # query run over the same rows and index.
+            self.execute("SELECT vecdb.create_collection(%s, dimension => %s, metric_type => %s, "
+                         "vector_field_name => 'embedding', enable_dynamic_field => false)",
+                         (TABLE, ds.dim, ds.metric.upper()))
+        else:
+            self.execute(f"CREATE TABLE {TABLE} (id int8 NOT NULL, embedding vector({ds.dim}))")
         if self.storage == "plain":
             self.execute(f"ALTER TABLE {TABLE} ALTER COLUMN embedding SET STORAGE PLAIN")
         self.cur.copy_expert(f"COPY {TABLE} (id, embedding) FROM STDIN WITH (FORMAT binary)",
@@ -154,6 +166,14 @@ class Postgres:
         self.execute("DEALLOCATE ALL")
         self.execute(f"PREPARE bench_knn(vector) AS SELECT id FROM {TABLE} "
                      f"ORDER BY embedding {op} $1 LIMIT {int(k)}")
+        if self.collection:
+            # with and without a filter that keeps 90% of the rows, hand-written and through the API
+            self.execute(f"PREPARE bench_knn_filtered(vector) AS SELECT id FROM {TABLE} "
+                         f"WHERE id % 10 <> 0 ORDER BY embedding {op} $1 LIMIT {int(k)}")
+            self.execute(f"PREPARE bench_collection(text) AS SELECT id::int8 FROM "
+                         f"vecdb.search('{TABLE}', $1::jsonb, top_k => {int(k)})")
+            self.execute(f"PREPARE bench_collection_filtered(text) AS SELECT id::int8 FROM "
+                         f"vecdb.search('{TABLE}', $1::jsonb, top_k => {int(k)}, filter => 'id % 10 != 0')")
         return secs
 
     # Prepares the SELECT 1 statement with the same parameter as the search,
