@@ -33,16 +33,63 @@ SELECT vecdb.drop_collection('books');
 SELECT vecdb.drop_collection('books_v2');
 SELECT count(*) AS aliases FROM vecdb.aliases;
 
--- partitions: _default always exists and cannot be dropped
+-- partitions: LIST partitions of the collection's table on its hidden
+-- "$partition" column; _default always exists and cannot be dropped
 SELECT * FROM vecdb.list_partitions('books');
 SELECT vecdb.has_partition('books', '_default'), vecdb.has_partition('books', 'p1');
 SELECT vecdb.create_partition('books', 'p1');
+SELECT vecdb.create_partition('books_v2', 'p2');
+SELECT * FROM vecdb.list_partitions('books');
+SELECT vecdb.describe_collection('books')->'partitions';
+SELECT vecdb.insert('books', '[{"id": 10, "vector": [10, 10]}, {"id": 11, "vector": [11, 11]}]', 'p1')->'ids';
+SELECT vecdb.insert('books', '[{"id": 20, "vector": [0.5, 0.5]}]', partition_name => 'p2')->'ids';
+-- the same key may live in two partitions (as in Milvus); upsert replaces within one
+SELECT vecdb.insert('books', '[{"id": 2, "vector": [12, 12]}]', 'p1')->'ids';
+SELECT vecdb.upsert('books', '[{"id": 2, "vector": [13, 13], "note": "p1 copy"}]', 'p1')->'ids';
+SELECT "$partition", id, vector, "$meta" FROM books_v2 ORDER BY 1, 2;
+SELECT tableoid::regclass AS partition_table, count(*) FROM books_v2 GROUP BY 1 ORDER BY 1;
+-- searches and queries over some partitions prune the others; over all they
+-- merge into the global top-k
+SELECT query_no, id, distance FROM vecdb.search('books', '[0, 0]', top_k => 3, partition_names => ARRAY['p1']);
+SELECT query_no, id, distance FROM vecdb.search('books', '[0, 0]', top_k => 3, partition_names => ARRAY['p2', '_default']);
+SELECT query_no, id, distance FROM vecdb.search('books', '[0, 0]', top_k => 3);
+SELECT array_agg(id::text || '@' || round(distance::numeric, 4) ORDER BY distance, id) =
+       (SELECT array_agg(id::text || '@' || round(d::numeric, 4) ORDER BY d, id)
+          FROM (SELECT id, vector <-> '[0,0]' AS d FROM books_v2 ORDER BY 2 LIMIT 4) s) AS global_top4_exact
+  FROM vecdb.search('books', '[0, 0]', top_k => 4);
+SELECT e FROM vecdb.query('books', 'id > 0', partition_names => ARRAY['p1']) e;
+SELECT e FROM vecdb.get('books', '[2]', ARRAY['vector'], partition_names => ARRAY['_default']) e;
+SELECT e FROM vecdb.query('books', 'id == 2', ARRAY['vector']) e;
+-- an index on the collection exists on every partition, present and future
+SELECT vecdb.create_index('books', 'vector', 'FLAT');
+SELECT vecdb.create_partition('books', 'p3');
+SELECT c.relname, i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+ WHERE c.relname LIKE 'books_v2%' AND i.relam = (SELECT oid FROM pg_am WHERE amname = 'flat') ORDER BY 1;
+SELECT vecdb.load('books', ARRAY['p1']) > 0 AS loaded_p1;
+-- delete within one partition
+SELECT vecdb.delete('books', 'id == 2', partition_name => 'p1');
+SELECT vecdb.delete('books', ids => '[10, 20]', partition_name => 'p1');
+SELECT "$partition", id FROM books_v2 ORDER BY 1, 2;
+-- errors
+SELECT vecdb.create_partition('books', 'p1');
 SELECT vecdb.create_partition('books', '_default');
 SELECT vecdb.create_partition('books', 'bad-name');
+SELECT vecdb.create_partition('books', repeat('p', 64));
 SELECT vecdb.drop_partition('books', '_default');
+SELECT vecdb.drop_partition('books', 'nope');
+SELECT vecdb.insert('books', '[{"id": 30, "vector": [1, 1]}]', 'nope');
+SELECT vecdb.search('books', '[0, 0]', partition_names => ARRAY['p1', 'nope']);
+SELECT vecdb.load('books', ARRAY['nope']);
+-- the maximum number of partitions is a collection property
+SELECT vecdb.alter_collection_properties('books', '{"max_partitions": 5}');
+SELECT vecdb.create_partition('books', 'p4');
+SELECT vecdb.create_partition('books', 'p5');
+SELECT count(*) AS partitions FROM vecdb.list_partitions('books');
+-- dropping a partition drops its rows
 SELECT vecdb.drop_partition('books', 'p1');
-SELECT e FROM vecdb.query('books', 'id > 0', partition_names => ARRAY['_default']) e;
-SELECT vecdb.load('books', ARRAY['p1']);
+SELECT * FROM vecdb.list_partitions('books');
+SELECT "$partition", id FROM books_v2 ORDER BY 1, 2;
+SELECT to_regclass('public."books_v2$p1"') AS p1_table;
 
 SELECT vecdb.drop_alias('books');
 SELECT vecdb.drop_collection('books_v1');

@@ -97,15 +97,15 @@ SELECT pg_temp.same(
        SELECT id::text, v <-> q.q AS distance FROM pts WHERE price < 50 ORDER BY v <-> q.q LIMIT 7) s$$);
 -- the search went through the index: the table saw no sequential scan
 SELECT pg_stat_force_next_flush();
-SELECT seq_scan AS scans_before FROM pg_stat_user_tables WHERE relname = 'pts' \gset
+SELECT sum(seq_scan) AS scans_before FROM pg_stat_user_tables WHERE relid IN (SELECT relid FROM pg_partition_tree('pts')) \gset
 SELECT count(*) FROM vecdb.search('pts', '[[0.1,0.2,0.3],[-0.5,0.9,0.1],[0.77,-0.3,0.6]]', 'v', top_k => 7, filter => 'price < 50');
 SELECT pg_stat_force_next_flush();
-SELECT seq_scan - :scans_before AS seq_scans FROM pg_stat_user_tables WHERE relname = 'pts';
+SELECT sum(seq_scan) - :scans_before AS seq_scans FROM pg_stat_user_tables WHERE relid IN (SELECT relid FROM pg_partition_tree('pts'));
 -- and without the index it does scan the table
 SELECT vecdb.drop_index('pts', 'v');
 SELECT count(*) FROM vecdb.search('pts', '[0.1,0.2,0.3]', 'v', top_k => 7);
 SELECT pg_stat_force_next_flush();
-SELECT seq_scan - :scans_before AS seq_scans FROM pg_stat_user_tables WHERE relname = 'pts';
+SELECT sum(seq_scan) - :scans_before AS seq_scans FROM pg_stat_user_tables WHERE relid IN (SELECT relid FROM pg_partition_tree('pts'));
 -- an index with another metric changes the field's search metric
 SELECT vecdb.create_index('pts', 'v', 'FLAT', 'IP');
 SELECT vecdb.describe_collection('pts')->'fields'->1->>'metric_type' AS metric;

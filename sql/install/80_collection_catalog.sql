@@ -53,9 +53,12 @@ CREATE TABLE vecdb.aliases (
     collection text NOT NULL REFERENCES vecdb.collections (name) ON UPDATE CASCADE ON DELETE RESTRICT
 );
 
+-- A collection's table is partitioned by LIST on its hidden "$partition"
+-- column; every named partition (and _default) is one of its partitions.
 CREATE TABLE vecdb.partitions (
     collection text NOT NULL REFERENCES vecdb.collections (name) ON UPDATE CASCADE ON DELETE CASCADE,
     name text NOT NULL,
+    table_name name NOT NULL,
     PRIMARY KEY (collection, name)
 );
 
@@ -196,6 +199,14 @@ $$;
 CREATE FUNCTION vecdb._table(c vecdb.collections) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('%I.%I', c.schema_name, c.table_name)
+$$;
+
+-- The table name of a partition: <table>$<partition>, or a hashed name when
+-- that would pass 63 bytes (names are never truncated).
+CREATE FUNCTION vecdb._partition_table(table_name name, collection text, partition_name text) RETURNS name
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN octet_length(table_name || '$' || partition_name) <= 63 THEN table_name || '$' || partition_name
+                ELSE 'vecdb_p_' || left(md5(collection || '.' || partition_name), 24) END::name
 $$;
 
 -- The kind the filter compiler gives a Milvus data type.

@@ -54,8 +54,9 @@ BEGIN
 END
 $$;
 
--- The INSERT statement for rows passed as parameter $1 (jsonb), returning
--- the primary keys as jsonb; upsert replaces rows whose key exists.
+-- The INSERT statement for rows passed as parameter $1 (jsonb) into the
+-- partition named by $2, returning the primary keys as jsonb; upsert
+-- replaces rows whose key exists in that partition.
 CREATE FUNCTION vecdb._insert_sql(c vecdb.collections, upsert boolean) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -74,6 +75,8 @@ BEGIN
             sets := sets || format('%1$I = EXCLUDED.%1$I', f.name);
         END IF;
     END LOOP;
+    cols := cols || '"$partition"'::text;
+    vals := vals || '$2'::text;
     IF c.enable_dynamic_field THEN
         cols := cols || '"$meta"'::text;
         vals := vals || format('r.v - %L::text[]',
@@ -84,7 +87,7 @@ BEGIN
                   vecdb._table(c), array_to_string(cols, ', '),
                   CASE WHEN upsert AND c.auto_id THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
                   array_to_string(vals, ', '),
-                  CASE WHEN upsert THEN format('ON CONFLICT (%I) DO UPDATE SET %s', c.primary_field,
+                  CASE WHEN upsert THEN format('ON CONFLICT (%I, "$partition") DO UPDATE SET %s', c.primary_field,
                                                array_to_string(sets, ', ')) ELSE '' END,
                   c.primary_field);
 END
@@ -92,32 +95,36 @@ $$;
 
 -- Inserts rows (a json array of objects, or one object); all or nothing.
 -- Returns {"insert_count": n, "ids": [...]}.
-CREATE FUNCTION vecdb.insert(collection_name text, data jsonb) RETURNS jsonb
+CREATE FUNCTION vecdb.insert(collection_name text, data jsonb, partition_name text DEFAULT '_default') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
     ids jsonb;
 BEGIN
+    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
     PERFORM vecdb._check_rows(c, rows, false);
     SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
-      FROM vecdb._execute(vecdb._insert_sql(c, false), ARRAY['jsonb'], ARRAY[rows::text]) AS t(id jsonb);
+      FROM vecdb._execute(vecdb._insert_sql(c, false), ARRAY['jsonb', 'text'],
+                          ARRAY[rows::text, partition_name]) AS t(id jsonb);
     RETURN jsonb_build_object('insert_count', jsonb_array_length(ids), 'ids', ids);
 END
 $$;
 
 -- Inserts rows or replaces the rows with the same primary key.
 -- Returns {"upsert_count": n, "ids": [...]}.
-CREATE FUNCTION vecdb.upsert(collection_name text, data jsonb) RETURNS jsonb
+CREATE FUNCTION vecdb.upsert(collection_name text, data jsonb, partition_name text DEFAULT '_default') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
     ids jsonb;
 BEGIN
+    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
     PERFORM vecdb._check_rows(c, rows, true);
     SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
-      FROM vecdb._execute(vecdb._insert_sql(c, true), ARRAY['jsonb'], ARRAY[rows::text]) AS t(id jsonb);
+      FROM vecdb._execute(vecdb._insert_sql(c, true), ARRAY['jsonb', 'text'],
+                          ARRAY[rows::text, partition_name]) AS t(id jsonb);
     IF c.auto_id THEN
         -- keys given by the caller must not be handed out again by the identity
         EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), max(%I)) FROM %s HAVING max(%I) > '
@@ -158,21 +165,26 @@ DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     w record;
     idp record;
+    id_type text := 'int8[]';
+    id_value text;
 BEGIN
     PERFORM vecdb._check_partitions(c, CASE WHEN partition_name IS NOT NULL THEN ARRAY[partition_name] END);
-    IF ids IS NOT NULL THEN
-        idp := vecdb._ids_param(c, ids);
-        w := vecdb._collection_filter(c, filter, 2);
-        RETURN vecdb._execute_count(
-            format('DELETE FROM %s AS t WHERE t.%I = ANY($1) AND %s', vecdb._table(c), c.primary_field, w.sql),
-            idp.type_name || w.param_types, idp.value || w.param_values);
-    END IF;
-    IF filter IS NULL OR btrim(filter) = '' THEN
+    IF ids IS NULL AND (filter IS NULL OR btrim(filter) = '') THEN
         RAISE EXCEPTION 'delete needs a filter or ids' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    w := vecdb._collection_filter(c, filter, 1);
-    RETURN vecdb._execute_count(format('DELETE FROM %s AS t WHERE %s', vecdb._table(c), w.sql),
-                                w.param_types, w.param_values);
+    -- $1 the ids (or NULL), $2 the partition (or NULL), then the filter's parameters
+    IF ids IS NOT NULL THEN
+        idp := vecdb._ids_param(c, ids);
+        id_type := idp.type_name;
+        id_value := idp.value;
+    END IF;
+    w := vecdb._collection_filter(c, filter, 3);
+    RETURN vecdb._execute_count(
+        format('DELETE FROM %s AS t WHERE %s AND %s AND %s', vecdb._table(c),
+               CASE WHEN ids IS NOT NULL THEN format('t.%I = ANY($1)', c.primary_field) ELSE '$1 IS NULL' END,
+               CASE WHEN partition_name IS NOT NULL THEN 't."$partition" = $2' ELSE '$2 IS NULL' END, w.sql),
+        ARRAY[id_type, 'text'] || w.param_types,
+        ARRAY[id_value, partition_name] || w.param_values);
 END
 $$;
 
@@ -204,9 +216,12 @@ BEGIN
         where_ids := format('t.%I = ANY($1)', c.primary_field);
         first := 2;
     END IF;
-    w := vecdb._collection_filter(c, filter, first + 2);
-    types := types || ARRAY['int8', 'int8'] || w.param_types;
-    vals := vals || ARRAY[top_k::text, skip::text] || w.param_values;
+    IF partition_names IS NOT NULL THEN
+        where_ids := where_ids || format(' AND t."$partition" = ANY($%s)', first + 2);
+    END IF;
+    w := vecdb._collection_filter(c, filter, first + 3);
+    types := types || ARRAY['int8', 'int8', 'text[]'] || w.param_types;
+    vals := vals || ARRAY[top_k::text, skip::text, partition_names::text] || w.param_values;
     IF output_fields IS NOT NULL AND 'count(*)' = ANY (output_fields) THEN
         IF cardinality(output_fields) > 1 THEN
             RAISE EXCEPTION 'count(*) cannot be combined with other output fields' USING ERRCODE = 'invalid_parameter_value';

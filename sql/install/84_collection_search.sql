@@ -16,8 +16,7 @@ CREATE FUNCTION vecdb._metric_score(metric text, d text) RETURNS text
                        ELSE d END
 $$;
 
--- Checks that every named partition exists (all rows are in _default until
--- named partitions exist).
+-- Checks that every named partition exists.
 CREATE FUNCTION vecdb._check_partitions(c vecdb.collections, names text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -191,7 +190,10 @@ BEGIN
     IF range_filter IS NOT NULL THEN
         conds := conds || format(' AND %s >= %s', d, CASE metric WHEN 'IP' THEN '(- $5)' WHEN 'COSINE' THEN '(1 - $5)' ELSE '$5' END);
     END IF;
-    w := vecdb._collection_filter(c, filter, 7);
+    IF partition_names IS NOT NULL THEN
+        conds := conds || ' AND t."$partition" = ANY($7)';
+    END IF;
+    w := vecdb._collection_filter(c, filter, 8);
     IF group_by_field IS NULL THEN
         sql := format(
             'SELECT q.n::integer, s.id, s.distance, s.entity FROM unnest($1) WITH ORDINALITY AS q(v, n) '
@@ -229,9 +231,9 @@ BEGIN
     restore := vecdb._apply_search_params(index_params);
     RETURN QUERY SELECT * FROM vecdb._execute(
         sql,
-        ARRAY[vecdb._column_type(f) || '[]', 'int8', 'int8', 'float8', 'float8', 'int4'] || w.param_types,
+        ARRAY[vecdb._column_type(f) || '[]', 'int8', 'int8', 'float8', 'float8', 'int4', 'text[]'] || w.param_types,
         ARRAY[vecdb._query_vectors(f, data), top_k::text, skip::text, radius::text, range_filter::text,
-              group_size::text] || w.param_values)
+              group_size::text, partition_names::text] || w.param_values)
         AS r(query_no integer, id text, distance double precision, entity jsonb);
     FOR i IN 1 .. coalesce(array_length(restore, 1), 0) / 2 LOOP
         PERFORM set_config(restore[2 * i - 1], restore[2 * i], true);

@@ -184,8 +184,9 @@ BEGIN
 END
 $$;
 
--- Milvus's load: reads the collection's table and index pages into shared
--- buffers and marks it Loaded. Returns the number of blocks read.
+-- Milvus's load: reads the collection's table and index pages (of the named
+-- partitions, or all) into shared buffers and marks it Loaded. Returns the
+-- number of blocks read.
 CREATE FUNCTION vecdb.load(collection_name text, partition_names text[] DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -194,9 +195,13 @@ DECLARE
     blocks bigint := 0;
 BEGIN
     PERFORM vecdb._check_partitions(c, partition_names);
-    rel := to_regclass(vecdb._table(c));
-    blocks := vecdb._prewarm(rel);
-    FOR rel IN SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid = to_regclass(vecdb._table(c)) LOOP
+    -- every partition's table and indexes (all partitions unless some are named)
+    FOR rel IN SELECT r.oid FROM vecdb.partitions p
+                 JOIN pg_catalog.pg_namespace n ON n.nspname = c.schema_name
+                 JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = p.table_name
+                 JOIN LATERAL (SELECT t.oid UNION ALL
+                               SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid = t.oid) r(oid) ON true
+                WHERE p.collection = c.name AND (partition_names IS NULL OR p.name = ANY (partition_names)) LOOP
         blocks := blocks + vecdb._prewarm(rel);
     END LOOP;
     UPDATE vecdb.collections SET load_state = 'Loaded' WHERE name = c.name;

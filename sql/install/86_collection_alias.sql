@@ -86,32 +86,63 @@ CREATE FUNCTION vecdb.has_partition(collection_name text, partition_name text) R
                     WHERE p.collection = (vecdb._resolve(collection_name)).name AND p.name = partition_name)
 $$;
 
--- Named partitions are not built yet: a clear error rather than a partition
--- that partitions nothing.
+-- Creates the table of one partition and its catalog row.
+CREATE FUNCTION vecdb._add_partition(c vecdb.collections, partition_name text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    part name := vecdb._partition_table(c.table_name, c.name, partition_name);
+BEGIN
+    IF vecdb._table_exists(c.schema_name, part) THEN
+        RAISE EXCEPTION 'a table named %.% already exists', quote_ident(c.schema_name), quote_ident(part)
+            USING ERRCODE = 'duplicate_table';
+    END IF;
+    EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES IN (%L)', c.schema_name, part, vecdb._table(c),
+                   partition_name);
+    INSERT INTO vecdb.partitions VALUES (c.name, partition_name, part);
+END
+$$;
+
+-- Creates a named partition: a partition of the collection's table (LIST on
+-- its "$partition" column) that indexes of the collection cover too. A
+-- collection holds at most its max_partitions property (default 1024).
 CREATE FUNCTION vecdb.create_partition(collection_name text, partition_name text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
+    max_partitions integer;
 BEGIN
     PERFORM vecdb._check_name('partition', partition_name);
     IF vecdb.has_partition(c.name, partition_name) THEN
         RAISE EXCEPTION 'partition "%" already exists in collection "%"', partition_name, c.name
             USING ERRCODE = 'duplicate_object';
     END IF;
-    RAISE EXCEPTION 'named partitions are not available yet' USING ERRCODE = 'feature_not_supported';
+    SELECT CASE WHEN value ~ '^[0-9]{1,7}$' THEN value::integer END INTO max_partitions
+      FROM vecdb.collection_properties WHERE collection = c.name AND key = 'max_partitions';
+    max_partitions := coalesce(max_partitions, 1024);
+    IF (SELECT count(*) FROM vecdb.partitions WHERE collection = c.name) >= max_partitions THEN
+        RAISE EXCEPTION 'collection "%" already has % partitions, its maximum', c.name, max_partitions
+            USING ERRCODE = 'program_limit_exceeded', HINT = 'The collection property max_partitions sets the maximum.';
+    END IF;
+    PERFORM vecdb._add_partition(c, partition_name);
 END
 $$;
 
--- Drops a named partition; _default cannot be dropped.
+-- Drops a named partition and its rows; _default cannot be dropped.
 CREATE FUNCTION vecdb.drop_partition(collection_name text, partition_name text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
+    part name;
 BEGIN
     IF partition_name = '_default' THEN
         RAISE EXCEPTION 'the _default partition cannot be dropped' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    RAISE EXCEPTION 'partition "%" does not exist in collection "%"', partition_name, c.name
-        USING ERRCODE = 'undefined_object';
+    SELECT table_name INTO part FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'partition "%" does not exist in collection "%"', partition_name, c.name
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    EXECUTE format('DROP TABLE %I.%I', c.schema_name, part);
+    DELETE FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name;
 END
 $$;

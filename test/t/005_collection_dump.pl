@@ -1,6 +1,6 @@
 # Collections survive pg_dump -Fc / pg_restore: catalog rows (fields,
-# properties, aliases, partitions, indexes), dynamic fields and the tables'
-# indexes come back, describe_collection is identical and searches answer
+# properties, aliases, partitions, indexes), dynamic fields, named partitions
+# and the tables' indexes come back, describe_collection is identical and searches answer
 # identically.
 use strict;
 use warnings;
@@ -34,6 +34,10 @@ SELECT vecdb.create_index('books', 'year', 'STL_SORT');
 SELECT vecdb.create_index('books', 'tags', 'INVERTED');
 SELECT vecdb.alter_collection_properties('books', '{"collection.ttl.seconds": 86400}');
 SELECT vecdb.create_alias('books', 'library');
+SELECT vecdb.create_partition('books', 'archive');
+SELECT vecdb.insert('books', (SELECT jsonb_agg(jsonb_build_object(
+    'title', 'old ' || i, 'tags', '[]'::jsonb, 'emb', jsonb_build_array(cos(i), sin(i), 0.5, 0.5),
+    'half', jsonb_build_array(1, cos(i), sin(i), 0.5))) FROM generate_series(1, 50) i), 'archive');
 SELECT vecdb.create_collection('quick', 3);
 SELECT vecdb.insert('quick', '[{"id": 7, "vector": [1, 2, 3], "note": "seven"}]');
 });
@@ -48,6 +52,8 @@ my @searches = (
 	q{SELECT string_agg(id || ':' || round(distance::numeric, 4), ' ' ORDER BY query_no, distance, id)
 	    FROM vecdb.search('books', '[0.2, 1, 0.1, 0.5]', 'half', top_k => 5, params => '{"ef": 1000}')},
 	q{SELECT string_agg(e::text, ' ') FROM vecdb.query('quick', 'note == "seven"', ARRAY['*']) e},
+	q{SELECT string_agg(id || ':' || round(distance::numeric, 6), ' ' ORDER BY query_no, distance, id)
+	    FROM vecdb.search('books', '[0.5, 0.5, 0.5, 0.5]', 'emb', top_k => 6, partition_names => ARRAY['archive'])},
 );
 
 my $dump = $node->basedir . '/collections.dump';
@@ -64,7 +70,7 @@ for my $i (0 .. $#searches) {
 }
 # the restored collection keeps working: auto_id continues after the restored rows
 is($node->safe_psql('restored', q{SELECT vecdb.insert('books', '{"emb": [0, 0, 0, 1], "half": [1, 1, 1, 1], "tags": []}')->>'ids'}),
-	'[301]', 'insert after restore continues the identity');
+	'[351]', 'insert after restore continues the identity');
 is($node->safe_psql('restored', q{SELECT count(*) FROM vecdb.collections}), '2', 'catalog rows restored once');
 
 $node->stop;
