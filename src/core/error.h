@@ -13,7 +13,8 @@ enum class ErrorKind {
     limit_exceeded,      // more dimensions/elements than allowed: 54000
     invalid_parameter,   // a bad argument or option value: 22023
     data_exception,      // NaN/Inf or a value out of range: 22003
-    data_corrupted,      // a binary payload or page that makes no sense: XX001
+    invalid_binary,      // a malformed binary (receive) payload: 22P03
+    data_corrupted,      // a stored page or value that makes no sense: XX001
     internal             // a bug: XX000
 };
 

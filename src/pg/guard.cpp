@@ -39,6 +39,7 @@ static int sqlstate_for(core::ErrorKind kind) {
         case core::ErrorKind::limit_exceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
         case core::ErrorKind::invalid_parameter: return ERRCODE_INVALID_PARAMETER_VALUE;
         case core::ErrorKind::data_exception: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+        case core::ErrorKind::invalid_binary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
         case core::ErrorKind::data_corrupted: return ERRCODE_DATA_CORRUPTED;
         case core::ErrorKind::internal: break;
     }

@@ -55,13 +55,6 @@ int32 dense_typmod_in(ArrayType* modifiers, const char* type_name, int max_dim);
 // Prints a dimension typmod as "(n)", or "" when there is none.
 char* dense_typmod_out(int32 typmod);
 
-// Raises 22P03 for a binary payload that is not a valid vector/halfvec.
-void invalid_binary(const char* type_name, const char* problem);
-
-// Reads and checks the int16 dim / int16 unused header of a binary vector or
-// halfvec whose elements take element_size bytes each; returns dim.
-int read_dense_header(StringInfo buf, const char* type_name, int max_dim, int element_size);
-
 // Writes "[a,b,...]" for n floats in shortest round-trip form.
 char* format_float_list(const float* values, int n);
 

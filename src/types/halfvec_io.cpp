@@ -2,12 +2,15 @@
 #include "pg/pg.h"
 #include "pg/guard.h"
 #include "core/distance/half.h"
+#include "core/parse/binary_value.h"
 #include "core/parse/float_list.h"
 #include "types/dense_util.h"
 #include "types/vector.h"
 
 using vecdb::core::half_to_float;
 using vecdb::pg::guarded;
+using vecdb::core::decode_halfvec_binary;
+using vecdb::core::read_dense_binary_header;
 using namespace vecdb::types;
 
 // halfvec_in(cstring, oid, int4): parses "[1,2,3]" into halves, enforces the typmod.
@@ -51,15 +54,14 @@ VECDB_FUNCTION(halfvec_typmod_out) {
 VECDB_FUNCTION(halfvec_recv) {
     StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
     int32 typmod = PG_GETARG_INT32(2);
-    int dim = read_dense_header(buf, "halfvec", HALFVEC_MAX_DIM, (int)sizeof(uint16));
+    const uint8_t* data = (const uint8_t*)buf->data + buf->cursor;
+    size_t size = (size_t)(buf->len - buf->cursor);
+    int dim = guarded("halfvec_recv", [&] {
+        return read_dense_binary_header(data, size, "halfvec", HALFVEC_MAX_DIM, sizeof(uint16));
+    });
     check_expected_dims(dim, typmod);
     HalfVector* result = new_halfvec(dim);
-    for (int i = 0; i < dim; i++) {
-        uint16 bits = (uint16)pq_getmsgint(buf, 2);
-        if (half_is_special(bits))
-            invalid_binary("halfvec", "element is NaN or infinite");
-        result->x[i] = bits;
-    }
+    buf->cursor += (int)guarded("halfvec_recv", [&] { return decode_halfvec_binary(data, dim, result->x); });
     PG_RETURN_POINTER(result);
 }
 

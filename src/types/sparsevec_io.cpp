@@ -3,6 +3,7 @@
 #include "pg/guard.h"
 #include "types/dense_util.h"
 #include "types/sparsevec_glue.h"
+#include "core/parse/binary_value.h"
 #include "core/parse/sparsevec_text.h"
 
 #include <cmath>
@@ -87,59 +88,20 @@ VECDB_FUNCTION(sparsevec_typmod_in) {
     PG_RETURN_INT32(mods[0]);
 }
 
-// Raises 22P03 for a binary sparsevec that breaks the format.
-#define SPARSEVEC_BAD_BINARY(...)                                          \
-    ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),        \
-                    errmsg("invalid binary sparsevec: " __VA_ARGS__)))
-
 // sparsevec_recv(internal, oid, int4): int32 dim, int32 nnz, int32 unused,
 // nnz int32 0-based indices, nnz float4 values, all checked.
 VECDB_FUNCTION(sparsevec_recv) {
     StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
     int32 typmod = PG_GETARG_INT32(2);
-
-    // Check lengths first so a short payload is 22P03 like any other
-    // corruption, not the protocol error pq_getmsgint would raise.
-    if (buf->len - buf->cursor < 12)
-        SPARSEVEC_BAD_BINARY("%d bytes, the header alone takes 12", buf->len - buf->cursor);
-    int32 dim = pq_getmsgint(buf, 4);
-    int32 nnz = pq_getmsgint(buf, 4);
-    int32 unused = pq_getmsgint(buf, 4);
-    if (dim < 1 || dim > SPARSEVEC_MAX_DIM)
-        SPARSEVEC_BAD_BINARY("dimensions %d out of range 1..%d", dim, SPARSEVEC_MAX_DIM);
-    if (nnz < 0 || nnz > SPARSEVEC_MAX_NNZ || nnz > dim)
-        SPARSEVEC_BAD_BINARY("%d non-zero elements (must be 0..%d and at most the dimensions)",
-                             nnz, SPARSEVEC_MAX_NNZ);
-    if (unused != 0)
-        SPARSEVEC_BAD_BINARY("unused field is %d, must be 0", unused);
-    if ((int64)(buf->len - buf->cursor) < (int64)nnz * 8)
-        SPARSEVEC_BAD_BINARY("%d non-zero elements need %d bytes after the header, found %d",
-                             nnz, nnz * 8, buf->len - buf->cursor);
-    check_expected_dims(dim, typmod);
-
-    SparseVector* result = new_sparsevec(dim, nnz);
-    for (int i = 0; i < nnz; i++) {
-        int32 index = pq_getmsgint(buf, 4);
-        if (index < 0 || index >= dim)
-            SPARSEVEC_BAD_BINARY("index %d out of range for %d dimensions", index, dim);
-        if (i > 0 && index <= result->indices[i - 1])
-            SPARSEVEC_BAD_BINARY("indices must be strictly increasing");
-        result->indices[i] = index;
-    }
-    float* values = SPARSEVEC_VALUES(result);
-    for (int i = 0; i < nnz; i++) {
-        float value = pq_getmsgfloat4(buf);
-        // the same rule as text input: a well-formed NaN/Inf is a range error
-        if (std::isnan(value))
-            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                            errmsg("NaN not allowed in sparsevec")));
-        if (std::isinf(value))
-            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-                            errmsg("infinite value not allowed in sparsevec")));
-        if (value == 0.0f)
-            SPARSEVEC_BAD_BINARY("zero values must not be stored");
-        values[i] = value;
-    }
+    const uint8_t* data = (const uint8_t*)buf->data + buf->cursor;
+    size_t size = (size_t)(buf->len - buf->cursor);
+    vecdb::core::SparseBinaryHeader header =
+        vecdb::pg::guarded("sparsevec_recv", [&] { return vecdb::core::read_sparsevec_binary_header(data, size); });
+    check_expected_dims(header.dim, typmod);
+    SparseVector* result = new_sparsevec(header.dim, header.nnz);
+    buf->cursor += (int)vecdb::pg::guarded("sparsevec_recv", [&] {
+        return vecdb::core::decode_sparsevec_binary(data, header, result->indices, SPARSEVEC_VALUES(result));
+    });
     PG_RETURN_POINTER(result);
 }
 

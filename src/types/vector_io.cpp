@@ -1,11 +1,13 @@
 // vector: text and binary I/O, typmod handling and the typmod length cast.
 #include "pg/pg.h"
 #include "pg/guard.h"
+#include "core/parse/binary_value.h"
 #include "core/parse/float_list.h"
 #include "types/dense_util.h"
 #include "types/vector.h"
 
 using vecdb::pg::guarded;
+using namespace vecdb::core;
 using namespace vecdb::types;
 
 namespace vecdb::types {
@@ -47,30 +49,6 @@ char* format_float_list(const float* values, int n) {
     return result;
 }
 
-// Raises 22P03 for a binary payload that is not a valid vector/halfvec.
-void invalid_binary(const char* type_name, const char* problem) {
-    ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                    errmsg("invalid binary data for type %s: %s", type_name, problem)));
-}
-
-// Reads and checks the int16 dim / int16 unused header of a binary vector or
-// halfvec whose elements take element_size bytes each; returns dim.
-int read_dense_header(StringInfo buf, const char* type_name, int max_dim, int element_size) {
-    if (buf->len - buf->cursor < 4)
-        invalid_binary(type_name, "header is truncated");
-    int dim = (int16)pq_getmsgint(buf, 2);
-    int unused = (int16)pq_getmsgint(buf, 2);
-    if (dim < 1 || dim > max_dim)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-                        errmsg("invalid binary data for type %s: dimension count %d is out of range 1..%d",
-                               type_name, dim, max_dim)));
-    if (unused != 0)
-        invalid_binary(type_name, "reserved header field is not zero");
-    if ((long)(buf->len - buf->cursor) < (long)dim * element_size)
-        invalid_binary(type_name, "elements are truncated");
-    return dim;
-}
-
 }  // namespace vecdb::types
 
 // vector_in(cstring, oid, int4): parses "[1,2,3]" and enforces the typmod.
@@ -109,15 +87,14 @@ VECDB_FUNCTION(vector_typmod_out) {
 VECDB_FUNCTION(vector_recv) {
     StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
     int32 typmod = PG_GETARG_INT32(2);
-    int dim = read_dense_header(buf, "vector", VECTOR_MAX_DIM, (int)sizeof(float));
+    const uint8_t* data = (const uint8_t*)buf->data + buf->cursor;
+    size_t size = (size_t)(buf->len - buf->cursor);
+    int dim = guarded("vector_recv", [&] {
+        return read_dense_binary_header(data, size, "vector", VECTOR_MAX_DIM, sizeof(float));
+    });
     check_expected_dims(dim, typmod);
     Vector* result = new_vector(dim);
-    for (int i = 0; i < dim; i++) {
-        float value = pq_getmsgfloat4(buf);
-        if (std::isnan(value) || std::isinf(value))
-            invalid_binary("vector", "element is NaN or infinite");
-        result->x[i] = value;
-    }
+    buf->cursor += (int)guarded("vector_recv", [&] { return decode_vector_binary(data, dim, result->x); });
     PG_RETURN_POINTER(result);
 }
 
