@@ -22,7 +22,9 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 # Hidden by default so core/library symbols never clash with other modules;
 # PGDLLEXPORT marks what Postgres must find (V1 functions, magic, _PG_init).
 PG_CPPFLAGS = -I$(srcdir)/src "-DPGDLLEXPORT=__attribute__((visibility(\"default\")))"
-PG_CXXFLAGS = -std=c++17 -O3 -Wall -Wextra -Wno-unused-parameter -Wno-register \
+# VECDB_OPT: the optimisation level (scripts/test-asan builds with -O1).
+VECDB_OPT ?= -O3
+PG_CXXFLAGS = -std=c++17 $(VECDB_OPT) -Wall -Wextra -Wno-unused-parameter -Wno-register \
               -Wno-missing-field-initializers -fno-strict-aliasing -fvisibility=hidden
 SHLIB_LINK = -lstdc++ -lopenblas -lpthread
 
