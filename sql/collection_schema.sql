@@ -121,8 +121,6 @@ SELECT vecdb.create_collection('c', '{"fields": [{"name": "a", "type": "INT64", 
   {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}, {"name": "$meta", "type": "JSON"}]}'::jsonb);
 SELECT vecdb.create_collection('c', '{"fields": [{"name": "a", "type": "INT64", "is_primary": true},
   {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}, "metric_type": "HAMMING"}]}'::jsonb);
-SELECT vecdb.create_collection('c', '{"fields": [{"name": "a", "type": "INT64", "is_primary": true},
-  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}, {"name": "k", "type": "INT64", "is_partition_key": true}]}'::jsonb);
 SELECT vecdb.create_collection('c', 4, db_name => 'no_such_schema');
 -- a table of that name already exists (not a collection)
 CREATE TABLE plain_table (x int);

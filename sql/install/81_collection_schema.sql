@@ -166,9 +166,9 @@ BEGIN
         RAISE EXCEPTION 'auto_id applies only to the primary key, not %', what
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF f.is_partition_key THEN
-        RAISE EXCEPTION 'partition keys are not available yet (%)', what
-            USING ERRCODE = 'feature_not_supported';
+    IF f.is_partition_key AND (f.data_type NOT IN ('INT64', 'VARCHAR') OR f.is_primary OR f.nullable) THEN
+        RAISE EXCEPTION 'partition key % must be a non-nullable INT64 or VARCHAR field other than the primary key', what
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF f.default_value IS NOT NULL AND f.data_type IN ('JSON', 'ARRAY') THEN
         RAISE EXCEPTION '% of type % cannot have a default value', what, f.data_type
@@ -266,6 +266,8 @@ DECLARE
     tbl text;
     unknown text;
     names text[] := '{}';
+    part_key text;
+    num_partitions integer;
 BEGIN
     PERFORM vecdb._check_name('collection', collection_name);
     IF jsonb_typeof(schema) IS DISTINCT FROM 'object' THEN
@@ -273,7 +275,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     SELECT k INTO unknown FROM jsonb_object_keys(schema) k
-     WHERE k NOT IN ('fields', 'enable_dynamic_field', 'description', 'auto_id', 'functions') LIMIT 1;
+     WHERE k NOT IN ('fields', 'enable_dynamic_field', 'description', 'auto_id', 'functions', 'num_partitions') LIMIT 1;
     IF unknown IS NOT NULL THEN
         RAISE EXCEPTION 'unknown key "%" in the schema of collection "%"', unknown, collection_name
             USING ERRCODE = 'invalid_parameter_value';
@@ -337,8 +339,27 @@ BEGIN
         cols := cols || '"$meta" jsonb NOT NULL DEFAULT ''{}''::jsonb CHECK (jsonb_typeof("$meta") = ''object'')'::text;
     END IF;
     -- the partition a row is in; the primary key is unique within a partition
+    -- (and, with a partition key, within a key value: Postgres needs every
+    -- partitioning column in a partitioned table's primary key)
+    SELECT d->>'name' INTO part_key FROM jsonb_array_elements(defs) d WHERE (d->>'is_partition_key')::boolean;
+    IF (SELECT count(*) FROM jsonb_array_elements(defs) d WHERE (d->>'is_partition_key')::boolean) > 1 THEN
+        RAISE EXCEPTION 'collection "%" has more than one partition key', collection_name
+            USING ERRCODE = 'invalid_table_definition';
+    END IF;
+    IF schema ? 'num_partitions' AND part_key IS NULL THEN
+        RAISE EXCEPTION 'num_partitions needs a partition key field' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF part_key IS NOT NULL THEN
+        num_partitions := CASE WHEN schema->>'num_partitions' ~ '^[0-9]{1,5}$' THEN (schema->>'num_partitions')::integer END;
+        IF schema ? 'num_partitions' AND (num_partitions IS NULL OR num_partitions NOT BETWEEN 1 AND 1024) THEN
+            RAISE EXCEPTION 'num_partitions must be between 1 and 1024, not %', schema->'num_partitions'
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        properties := properties || jsonb_build_object('num_partitions', coalesce(num_partitions, 16));
+    END IF;
     cols := cols || '"$partition" text NOT NULL DEFAULT ''_default'''::text
-                 || format('PRIMARY KEY (%I, "$partition")', pk.name);
+                 || CASE WHEN part_key IS NULL THEN format('PRIMARY KEY (%I, "$partition")', pk.name)
+                         ELSE format('PRIMARY KEY (%I, "$partition", %I)', pk.name, part_key) END;
     IF to_regnamespace(db_name) IS NULL THEN
         RAISE EXCEPTION 'schema "%" does not exist', db_name USING ERRCODE = 'invalid_schema_name';
     END IF;
@@ -357,8 +378,8 @@ BEGIN
     FOR f IN SELECT * FROM vecdb.fields WHERE collection = collection_name AND description <> '' LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', tbl, f.name, f.description);
     END LOOP;
-    PERFORM vecdb._add_partition(vecdb._resolve(collection_name), '_default');
     PERFORM vecdb.alter_collection_properties(collection_name, properties);
+    PERFORM vecdb._add_partition(vecdb._resolve(collection_name), '_default');
 END
 $$;
 
@@ -488,6 +509,7 @@ CREATE FUNCTION vecdb._describe_field(f vecdb.fields) RETURNS jsonb
     SELECT jsonb_strip_nulls(jsonb_build_object(
         'name', f.name, 'type', f.data_type, 'description', f.description,
         'is_primary', CASE WHEN f.is_primary THEN true END,
+        'is_partition_key', CASE WHEN f.is_partition_key THEN true END,
         'auto_id', CASE WHEN f.is_primary THEN f.auto_id END,
         'nullable', f.nullable,
         'default_value', f.default_value,

@@ -87,7 +87,9 @@ BEGIN
                   vecdb._table(c), array_to_string(cols, ', '),
                   CASE WHEN upsert AND c.auto_id THEN 'OVERRIDING SYSTEM VALUE' ELSE '' END,
                   array_to_string(vals, ', '),
-                  CASE WHEN upsert THEN format('ON CONFLICT (%I, "$partition") DO UPDATE SET %s', c.primary_field,
+                  CASE WHEN upsert THEN format('ON CONFLICT (%I, "$partition"%s) DO UPDATE SET %s', c.primary_field,
+                                               (SELECT string_agg(', ' || quote_ident(name), '') FROM vecdb.fields
+                                                 WHERE collection = c.name AND is_partition_key),
                                                array_to_string(sets, ', ')) ELSE '' END,
                   c.primary_field);
 END

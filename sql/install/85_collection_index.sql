@@ -198,7 +198,8 @@ BEGIN
     -- every partition's table and indexes (all partitions unless some are named)
     FOR rel IN SELECT r.oid FROM vecdb.partitions p
                  JOIN pg_catalog.pg_namespace n ON n.nspname = c.schema_name
-                 JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = p.table_name
+                 JOIN pg_catalog.pg_class pt ON pt.relnamespace = n.oid AND pt.relname = p.table_name
+                 JOIN pg_catalog.pg_class t ON t.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(pt.oid) WHERE isleaf)
                  JOIN LATERAL (SELECT t.oid UNION ALL
                                SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid = t.oid) r(oid) ON true
                 WHERE p.collection = c.name AND (partition_names IS NULL OR p.name = ANY (partition_names)) LOOP

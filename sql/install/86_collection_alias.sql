@@ -87,17 +87,33 @@ CREATE FUNCTION vecdb.has_partition(collection_name text, partition_name text) R
 $$;
 
 -- Creates the table of one partition and its catalog row.
+-- With a partition key, _default is itself split by HASH of the key into
+-- the collection's num_partitions tables (<table>$_default$<i>).
 CREATE FUNCTION vecdb._add_partition(c vecdb.collections, partition_name text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     part name := vecdb._partition_table(c.table_name, c.name, partition_name);
+    part_key text;
+    n integer;
+    sub name;
 BEGIN
-    IF vecdb._table_exists(c.schema_name, part) THEN
-        RAISE EXCEPTION 'a table named %.% already exists', quote_ident(c.schema_name), quote_ident(part)
-            USING ERRCODE = 'duplicate_table';
-    END IF;
-    EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES IN (%L)', c.schema_name, part, vecdb._table(c),
-                   partition_name);
+    SELECT name INTO part_key FROM vecdb.fields WHERE collection = c.name AND is_partition_key;
+    SELECT value::integer INTO n FROM vecdb.collection_properties WHERE collection = c.name AND key = 'num_partitions';
+    FOR i IN -1 .. CASE WHEN part_key IS NULL THEN -1 ELSE n - 1 END LOOP
+        sub := CASE WHEN i < 0 THEN part ELSE vecdb._partition_table(c.table_name, c.name, partition_name || '$' || i) END;
+        IF vecdb._table_exists(c.schema_name, sub) THEN
+            RAISE EXCEPTION 'a table named %.% already exists', quote_ident(c.schema_name), quote_ident(sub)
+                USING ERRCODE = 'duplicate_table';
+        END IF;
+        IF i < 0 THEN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES IN (%L)%s', c.schema_name, part,
+                           vecdb._table(c), partition_name,
+                           CASE WHEN part_key IS NULL THEN '' ELSE format(' PARTITION BY HASH (%I)', part_key) END);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES WITH (MODULUS %s, REMAINDER %s)',
+                           c.schema_name, sub, c.schema_name, part, n, i);
+        END IF;
+    END LOOP;
     INSERT INTO vecdb.partitions VALUES (c.name, partition_name, part);
 END
 $$;
@@ -112,6 +128,10 @@ DECLARE
     max_partitions integer;
 BEGIN
     PERFORM vecdb._check_name('partition', partition_name);
+    IF EXISTS (SELECT 1 FROM vecdb.fields WHERE collection = c.name AND is_partition_key) THEN
+        RAISE EXCEPTION 'collection "%" has a partition key; its partitions follow the key', c.name
+            USING ERRCODE = 'feature_not_supported';
+    END IF;
     IF vecdb.has_partition(c.name, partition_name) THEN
         RAISE EXCEPTION 'partition "%" already exists in collection "%"', partition_name, c.name
             USING ERRCODE = 'duplicate_object';
