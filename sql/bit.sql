@@ -21,7 +21,7 @@ SELECT jaccard_distance(B'1100', B'1010');
 SELECT B'1100' <%> B'1010';
 SELECT B'1011' <%> B'1011' AS same, B'1100' <%> B'0011' AS disjoint;
 SELECT B'0000' <%> B'0011' AS one_empty;
--- two strings without 1 bits are the same empty set: distance 0, not NaN
+-- two strings without 1 bits: distance 1 (pgvector's answer), not NaN
 SELECT B'0000' <%> B'0000' AS both_empty, jaccard_distance(B'000000000', B'000000000');
 SELECT repeat('1', 640)::varbit <%> (repeat('1', 160) || repeat('0', 480))::varbit;
 SELECT repeat('10', 32000)::varbit <%> repeat('11', 32000)::varbit AS max_length;

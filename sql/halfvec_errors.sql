@@ -74,8 +74,9 @@ SELECT '[300]'::halfvec * '[300]';
 \echo :LAST_ERROR_SQLSTATE
 SELECT array_fill(1, ARRAY[16000])::halfvec || '[1]';
 \echo :LAST_ERROR_SQLSTATE
-SELECT subvector('[1,2,3]'::halfvec, 3, 2);
+SELECT subvector('[1,2,3]'::halfvec, 3, 2), subvector('[1,2,3]'::halfvec, 0, 2);  -- clipped
+SELECT subvector('[1,2,3]'::halfvec, 4, 2);
 \echo :LAST_ERROR_SQLSTATE
-SELECT subvector('[1,2,3]'::halfvec, 0, 2);
+SELECT subvector('[1,2,3]'::halfvec, 0, 1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT '[1,2]'::halfvec AS still_working;

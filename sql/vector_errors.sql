@@ -125,16 +125,20 @@ SELECT '[1e20]'::vector * '[1e20]';
 SELECT array_fill(1, ARRAY[16000])::vector || '[1]';
 \echo :LAST_ERROR_SQLSTATE
 
--- subvector out of range: 22023
+-- subvector clips its range to the vector, as pgvector does; a range with
+-- no element of the vector is 22000
+SELECT subvector('[1,2,3]'::vector, 0, 2), subvector('[1,2,3]'::vector, 2, 3),
+       subvector('[1,2,3]'::vector, -1, 5), subvector('[1,2,3]'::vector, 2, 2147483647),
+       subvector('[1,2,3,4,5]'::vector, -2147483644, 2147483647);
 SELECT subvector('[1,2,3]'::vector, 0, 1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT subvector('[1,2,3]'::vector, 4, 1);
 \echo :LAST_ERROR_SQLSTATE
-SELECT subvector('[1,2,3]'::vector, 2, 3);
-\echo :LAST_ERROR_SQLSTATE
 SELECT subvector('[1,2,3]'::vector, 1, 0);
 \echo :LAST_ERROR_SQLSTATE
-SELECT subvector('[1,2,3]'::vector, 2, 2147483647);
+SELECT subvector('[1,2,3]'::vector, 3, -1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT subvector('[1,2,3]'::vector, 2147483647, 10);
 \echo :LAST_ERROR_SQLSTATE
 SELECT subvector('[1,2,3]'::vector, -2147483648, 1);
 \echo :LAST_ERROR_SQLSTATE

@@ -49,9 +49,9 @@ VECDB_FUNCTION(bit_hamming_distance) {
 }
 
 // jaccard_distance(bit, bit): 1 - |a AND b| / |a OR b|, treating each bit
-// string as the set of its 1 positions. Two strings with no 1 bits are two
-// empty sets, which are equal, so their distance is 0 (d(x, x) = 0 for every
-// x, as a distance must); 0/0 is never computed.
+// string as the set of its 1 positions. Two strings with no 1 bits (empty
+// strings included) are at distance 1, as in pgvector, so code moving from
+// pgvector gets the same answers and orderings; 0/0 is never computed.
 VECDB_FUNCTION(bit_jaccard_distance) {
     VarBit* a = PG_GETARG_VARBIT_P(0);
     VarBit* b = PG_GETARG_VARBIT_P(1);
@@ -67,6 +67,6 @@ VECDB_FUNCTION(bit_jaccard_distance) {
         uni += static_cast<uint64_t>(__builtin_popcount(x | y));
     }
     if (uni == 0)
-        PG_RETURN_FLOAT8(0.0);
+        PG_RETURN_FLOAT8(1.0);
     PG_RETURN_FLOAT8(1.0 - static_cast<double>(inter) / static_cast<double>(uni));
 }

@@ -150,23 +150,23 @@ VarBit* dense_binary_quantize(const typename K::Value* v) {
     return result;
 }
 
-// count elements starting at 1-based position start; out-of-range is 22023.
+// The elements at 1-based positions [start, start + count) that the value
+// has, as pgvector does: the range is clipped to the vector, and only an
+// empty result is an error (22000). Computed in 64 bits, so no start or
+// count overflows.
 template <typename K>
 typename K::Value* dense_subvector(const typename K::Value* v, int32 start, int32 count) {
-    if (count < 1)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("subvector count must be at least 1, not %d", count)));
-    if (start < 1 || start > v->dim)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("subvector start %d is out of range for a %s with %d dimensions",
-                               start, K::name, v->dim)));
-    if ((int64)start + count - 1 > v->dim)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("subvector of %d elements from position %d exceeds the %d dimensions "
-                               "of the %s",
-                               count, start, v->dim, K::name)));
-    typename K::Value* result = K::make(count);
-    memcpy(result->x, v->x + (start - 1), sizeof(typename K::Elem) * count);
+    int64 first = start < 1 ? 1 : (int64)start;
+    int64 end = (int64)start + count;  // one past the last position wanted
+    if (end > (int64)v->dim + 1) end = (int64)v->dim + 1;
+    if (end <= first)
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("%s must have at least 1 dimension", K::name),
+                        errdetail("subvector(%d, %d) of a %s with %d dimensions selects no element.",
+                                  start, count, K::name, v->dim)));
+    int n = (int)(end - first);
+    typename K::Value* result = K::make(n);
+    memcpy(result->x, v->x + (first - 1), sizeof(typename K::Elem) * n);
     return result;
 }
 
