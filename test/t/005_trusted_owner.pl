@@ -78,6 +78,24 @@ for my $method (index_methods()) {
 		'301', "$method->{am}: a plain user's own index finds the nearest row");
 }
 
+# The collection API as the database owner: create, insert, index, search
+# with a filter, delete, drop.
+as_role('app_owner', q{SELECT vecdb.create_collection('owned_books', dimension => 3, metric_type => 'L2')});
+as_role('app_owner', q{SELECT vecdb.insert('owned_books', '[
+	{"id": 1, "vector": [1, 0, 0], "genre": "scifi"},
+	{"id": 2, "vector": [0.9, 0.1, 0], "genre": "poetry"},
+	{"id": 3, "vector": [0, 1, 0], "genre": "scifi"},
+	{"id": 4, "vector": [0.5, 0.5, 0], "genre": "scifi"}]')});
+as_role('app_owner', q{SELECT vecdb.create_index('owned_books', 'vector', 'FLAT', 'L2')});
+is(as_role('app_owner', q{SELECT string_agg(id::text, ',' ORDER BY distance) FROM vecdb.search('owned_books',
+	'[1, 0, 0]', top_k => 3, filter => 'genre == "scifi"')}), '1,4,3',
+	'collection search with a filter as the database owner');
+as_role('app_owner', q{SELECT vecdb.delete('owned_books', 'genre == "poetry"')});
+is(as_role('app_owner', q{SELECT string_agg(id::text, ',' ORDER BY distance) FROM vecdb.search('owned_books',
+	'[1, 0, 0]', top_k => 4)}), '1,4,3', 'deleted entities are gone from the collection search');
+as_role('app_owner', q{SELECT vecdb.drop_collection('owned_books')});
+is(as_role('app_owner', q{SELECT vecdb.has_collection('owned_books')}), 'f', 'the owner drops the collection');
+
 # The extension's objects did not become the owner's: it cannot redefine them.
 ($ret, $out, $err) = $node->psql('appdb', 'CREATE OR REPLACE FUNCTION l2_distance(vector, vector) RETURNS float8 '
 	  . 'LANGUAGE sql AS $$ SELECT 0::float8 $$', extra_params => [ '-U', 'app_owner' ]);
