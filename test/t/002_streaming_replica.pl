@@ -17,7 +17,7 @@ $standby->init_from_backup($primary, 'base', has_streaming => 1);
 $standby->start;
 
 for my $method (index_methods()) {
-	my $table = "replica_$method->{am}";
+	my $table = "replica_$method->{name}";
 	create_vector_table($primary, 'postgres', $table, 500, $dim);
 	$primary->safe_psql('postgres',
 		"CREATE INDEX ${table}_idx ON $table USING $method->{am} (embedding) $method->{with}");
@@ -28,15 +28,15 @@ for my $method (index_methods()) {
 	$primary->safe_psql('postgres', "DELETE FROM $table WHERE id % 7 = 0; VACUUM $table");
 	$primary->wait_for_catchup($standby);
 
-	assert_index_matches_seqscan($standby, 'postgres', $table, $dim, $method, "$method->{am} on standby");
+	assert_index_matches_seqscan($standby, 'postgres', $table, $dim, $method, "$method->{name} on standby");
 	for my $q (1 .. 3) {
 		my $query = vector_sql($q * 31 + 5, $dim);
 		is(nearest_rows($standby, 'postgres', $table, $query, 10, 1, settings => $method->{settings}),
 			nearest_rows($primary, 'postgres', $table, $query, 10, 1, settings => $method->{settings}),
-			"$method->{am}: standby answers like the primary (query $q)");
+			"$method->{name}: standby answers like the primary (query $q)");
 	}
-	assert_indexes_verify($primary, 'postgres', $method->{am}, "$method->{am} on the primary");
-	assert_indexes_verify($standby, 'postgres', $method->{am}, "$method->{am} on the standby");
+	assert_indexes_verify($primary, 'postgres', $method->{am}, "$method->{name} on the primary");
+	assert_indexes_verify($standby, 'postgres', $method->{am}, "$method->{name} on the standby");
 }
 
 $standby->stop;

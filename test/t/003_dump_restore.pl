@@ -13,7 +13,7 @@ my $dim = 20;
 my $node = new_vecdb_node('dump');
 
 for my $method (index_methods()) {
-	my $table = "dump_$method->{am}";
+	my $table = "dump_$method->{name}";
 	create_vector_table($node, 'postgres', $table, 400, $dim);
 	$node->safe_psql('postgres', "UPDATE $table SET embedding = NULL WHERE id % 50 = 0");
 	$node->safe_psql('postgres',
@@ -26,18 +26,18 @@ $node->safe_psql('postgres', 'CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore');
 
 for my $method (index_methods()) {
-	my $table = "dump_$method->{am}";
+	my $table = "dump_$method->{name}";
 	my $def_query = "SELECT indexdef FROM pg_indexes WHERE indexname = '${table}_idx'";
 	is($node->safe_psql('restored', $def_query), $node->safe_psql('postgres', $def_query),
-		"$method->{am}: index definition restored");
-	assert_index_matches_seqscan($node, 'restored', $table, $dim, $method, "$method->{am} restored");
+		"$method->{name}: index definition restored");
+	assert_index_matches_seqscan($node, 'restored', $table, $dim, $method, "$method->{name} restored");
 	for my $q (1 .. 3) {
 		my $query = vector_sql($q * 77, $dim);
 		is(nearest_rows($node, 'restored', $table, $query, 400, 1, settings => $method->{settings}),
 			nearest_rows($node, 'postgres', $table, $query, 400, 1, settings => $method->{settings}),
-			"$method->{am}: restored index answers identically, NULL rows included (query $q)");
+			"$method->{name}: restored index answers identically, NULL rows included (query $q)");
 	}
-	assert_indexes_verify($node, 'restored', $method->{am}, "$method->{am} restored");
+	assert_indexes_verify($node, 'restored', $method->{am}, "$method->{name} restored");
 }
 
 $node->stop;

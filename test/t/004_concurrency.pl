@@ -13,7 +13,7 @@ my $dim = 16;
 my $node = new_vecdb_node('concurrency');
 
 for my $method (index_methods()) {
-	my $table = "conc_$method->{am}";
+	my $table = "conc_$method->{name}";
 	create_vector_table($node, 'postgres', $table, 200, $dim);
 	$node->safe_psql('postgres',
 		"CREATE INDEX ON $table USING $method->{am} (embedding) $method->{with}");
@@ -25,23 +25,23 @@ for my $method (index_methods()) {
 		0,
 		[qr{processed: 600/600}],
 		[qr{^$}],
-		"$method->{am}: 4 sessions insert and search concurrently",
+		"$method->{name}: 4 sessions insert and search concurrently",
 		{
-			"insert_$method->{am}" => "WITH n AS (INSERT INTO $table (category, embedding) SELECT 7, "
+			"insert_$method->{name}" => "WITH n AS (INSERT INTO $table (category, embedding) SELECT 7, "
 			  . vector_sql($seed, $dim) . " RETURNING 1) INSERT INTO ${table}_log SELECT 1 FROM n;",
-			"search_$method->{am}" => "$method->{settings} SELECT id FROM $table WHERE category = 7 "
+			"search_$method->{name}" => "$method->{settings} SELECT id FROM $table WHERE category = 7 "
 			  . "ORDER BY embedding <-> " . vector_sql($seed, $dim) . " LIMIT 5;",
 		});
 
 	my $logged = $node->safe_psql('postgres', "SELECT count(*) FROM ${table}_log");
 	my $inserted = $node->safe_psql('postgres', "SELECT count(*) FROM $table WHERE category = 7");
-	is($inserted, $logged, "$method->{am}: every committed insert is in the table");
+	is($inserted, $logged, "$method->{name}: every committed insert is in the table");
 	my $through_index = $node->safe_psql('postgres',
 		"SET enable_seqscan = off; SELECT count(*) FROM (SELECT id FROM $table WHERE category = 7 ORDER BY embedding <-> "
 		  . vector_sql(1, $dim) . " LIMIT 1000000) s");
-	is($through_index, $logged, "$method->{am}: the index finds every inserted row");
-	assert_index_matches_seqscan($node, 'postgres', $table, $dim, $method, "$method->{am} after concurrent load");
-	assert_indexes_verify($node, 'postgres', $method->{am}, "$method->{am} after concurrent load");
+	is($through_index, $logged, "$method->{name}: the index finds every inserted row");
+	assert_index_matches_seqscan($node, 'postgres', $table, $dim, $method, "$method->{name} after concurrent load");
+	assert_indexes_verify($node, 'postgres', $method->{am}, "$method->{name} after concurrent load");
 }
 
 $node->stop;

@@ -14,14 +14,23 @@ use Exporter 'import';
 our @EXPORT = qw(index_methods new_vecdb_node vector_sql create_vector_table
   nearest_rows assert_index_matches_seqscan assert_indexes_verify);
 
-# Index AMs under test: name, CREATE INDEX options, and session settings that
-# make the scan exhaustive so it can be compared with a sequential scan.
+# Index AMs under test: a name for tables and labels, the AM, CREATE INDEX options, session settings that
+# make the scan exhaustive so it can be compared with a sequential scan, and
+# whether the AM takes vectors too large for one page (wide).
 sub index_methods {
 	return (
-		{ am => 'flat', with => '', settings => '' },
+		{ name => 'flat', am => 'flat', with => '', settings => '', wide => 1 },
 		# ef_search above the row count: the search reaches every element, so it is exact
-		{ am => 'hnsw', with => '', settings => 'SET vecdb.hnsw_ef_search = 1000;' },
-	);
+		{ name => 'hnsw', am => 'hnsw', with => '', settings => 'SET vecdb.hnsw_ef_search = 1000;', wide => 1 },
+		# probes above the list count: every list is read, so it is exact
+		{ name => 'ivf', am => 'ivf', with => '', settings => 'SET vecdb.ivf_probes = 1000;', wide => 0 },
+		{
+			name => 'ivf_sq8',
+			am => 'ivf',
+			with => "WITH (quantizer = 'sq8')",
+			settings => 'SET vecdb.ivf_probes = 1000; SET vecdb.rerank = 1000000;',
+			wide => 0
+		},);
 }
 
 # Starts a node with vecdb created in database postgres.

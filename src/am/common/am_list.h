@@ -3,4 +3,5 @@
 // here; nothing else in am/common changes. Included by am_registry.cpp
 // with VECDB_AM defined.
 VECDB_AM(vecdb_flat_am)
+VECDB_AM(vecdb_ivf_am)
 VECDB_AM(vecdb_hnsw_am)

@@ -9,14 +9,28 @@
 namespace vecdb::core {
 namespace {
 
+// The zero-masked conversions: GCC 12's unmasked ones start from an
+// "undefined" register and warn about it.
+constexpr __mmask16 kAll = 0xFFFF;
+
 // 16 codes widened to floats.
 inline __m512 load_codes(const uint8_t* p) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+    return _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepu8_epi32(kAll, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
 }
 
 // The first rem (1..15) codes widened to floats, zeros after.
 inline __m512 load_codes_tail(const uint8_t* p, __mmask16 mask) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, p)));
+    return _mm512_maskz_cvtepi32_ps(kAll, _mm512_maskz_cvtepu8_epi32(kAll, _mm_maskz_loadu_epi8(mask, p)));
+}
+
+// Sums the 16 lanes (through memory: GCC 12's _mm512_reduce_add_ps warns
+// about an uninitialized register when inlined here).
+inline float hsum(__m512 v) {
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, v);
+    float sum = 0;
+    for (float x : lanes) sum += x;
+    return sum;
 }
 
 // Σ (a_i − scale_i·c_i)².
@@ -40,7 +54,7 @@ float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_
                                     _mm512_maskz_loadu_ps(mask, a + i));
         s1 = _mm512_fmadd_ps(d, d, s1);
     }
-    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    return hsum(_mm512_add_ps(s0, s1));
 }
 
 // Σ w_i·c_i.
@@ -56,7 +70,7 @@ float dot(const float* w, const uint8_t* codes, size_t n) {
         __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
         s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, w + i), load_codes_tail(codes + i, mask), s1);
     }
-    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+    return hsum(_mm512_add_ps(s0, s1));
 }
 
 constexpr Sq8Kernels table = {"avx512", l2_squared, dot};

@@ -1,0 +1,158 @@
+// The ivf index (IVF_FLAT / IVF_SQ8): k-means centroids split the vectors
+// into lists; a search scores the lists of the `vecdb.ivf_probes` nearest
+// centroids and, when the lists hold SQ8 codes, re-scores the best
+// `vecdb.rerank` candidates with their full vectors.
+//
+// Layout:
+//   block 0                  metapage (IvfMetaData)
+//   stream pages (one item)  float arrays written once at build: the
+//                            centroids (lists × dim), then for sq8 the
+//                            per-dimension offsets and scales
+//   directory pages (1 item) one IvfListSlot per list: head of its page chain
+//                            and where inserts try first
+//   posting pages (DATA)     entries of one list, chained newest page first
+//                            through opaque->next: IvfFullEntry (quantizer
+//                            none) or IvfSq8Entry (heap TID, where the full
+//                            vector lives, and the codes)
+//   vector pages (sq8 only)  IvfFullEntry items holding the full vectors for
+//                            rerank; their line pointers never move, so an
+//                            IvfSq8Entry can point at one.
+// An index built on an empty table has no centroids (lists = 0): every row
+// then goes to one list of full entries that each search reads whole.
+#pragma once
+
+#include "pg/pg.h"
+#include "am/common/am_descriptor.h"
+#include "am/common/metric.h"
+#include "am/common/page.h"
+
+#define IVF_VERSION 1
+
+// Page kinds of ivf beyond the shared ones.
+#define IVF_PAGE_STREAM (VECDB_PAGE_AM_FIRST + 0)
+#define IVF_PAGE_DIRECTORY (VECDB_PAGE_AM_FIRST + 1)
+#define IVF_PAGE_VECTOR (VECDB_PAGE_AM_FIRST + 2)
+
+enum IvfQuantizer : uint16 { IVF_QUANTIZER_NONE = 0, IVF_QUANTIZER_SQ8 = 1 };
+
+// How vectors are compared with centroids (and coded with SQ8).
+enum IvfSpace : uint16 {
+    IVF_SPACE_L2 = 0,      // l2, and hamming on bits seen as 0/1 floats
+    IVF_SPACE_IP = 1,      // inner product
+    IVF_SPACE_COSINE = 2,  // inner product of unit vectors
+};
+
+// The value type of the indexed column.
+enum IvfValueType : uint16 { IVF_TYPE_VECTOR = 0, IVF_TYPE_HALFVEC = 1, IVF_TYPE_BIT = 2 };
+
+// One list in the directory.
+typedef struct IvfListSlot {
+    BlockNumber head;         // newest posting page, InvalidBlockNumber when empty
+    BlockNumber insert_page;  // page of the chain inserts try first
+} IvfListSlot;
+
+// Body of the ivf metapage.
+typedef struct IvfMetaData {
+    uint32 lists;               // trained lists; 0 when built on an empty table
+    uint32 dimensions;          // of every indexed value
+    uint16 quantizer;           // IvfQuantizer
+    uint16 space;               // IvfSpace
+    BlockNumber stream_start;   // first stream page
+    uint32 stream_pages;
+    BlockNumber directory_start;
+    uint32 directory_pages;
+    BlockNumber vector_insert_page;  // sq8: vector page inserts try first
+    IvfListSlot unassigned;     // the one list of an untrained index (lists = 0)
+} IvfMetaData;
+
+// Entry holding a full value (posting entry of 'none', and vector-page item).
+typedef struct IvfFullEntry {
+    ItemPointerData heap_tid;
+    uint16 flags;
+} IvfFullEntry;
+
+#define IVF_FULL_HEADER_SIZE MAXALIGN(sizeof(IvfFullEntry))
+#define IvfFullEntryValue(entry) ((struct varlena*)((char*)(entry) + IVF_FULL_HEADER_SIZE))
+
+// Posting entry of 'sq8': the codes follow this header.
+typedef struct IvfSq8Entry {
+    ItemPointerData heap_tid;
+    ItemPointerData vector;  // the IvfFullEntry on a vector page
+} IvfSq8Entry;
+
+#define IVF_SQ8_HEADER_SIZE sizeof(IvfSq8Entry)
+#define IvfSq8EntryCodes(entry) ((const uint8*)(entry) + IVF_SQ8_HEADER_SIZE)
+
+// A stream or directory page holds one item: a chunk of the stream, or an
+// array of list slots (updated in place).
+#define IVF_PAGE_PAYLOAD VECDB_MAX_ITEM_SIZE
+#define IVF_SLOTS_PER_PAGE (IVF_PAGE_PAYLOAD / sizeof(IvfListSlot))
+
+// Sub-phases of CREATE INDEX in pg_stat_progress_create_index.
+#define IVF_PHASE_SAMPLE 2
+#define IVF_PHASE_TRAIN 3
+#define IVF_PHASE_ASSIGN 4
+#define IVF_PHASE_WRITE 5
+
+// What a backend keeps of an index between statements (in rd_amcache, one
+// allocation): the metapage as built, the centroids and the SQ8 ranges.
+typedef struct IvfCache {
+    RelFileNode node;        // the relfilenode these were read from
+    IvfMetaData meta;
+    IvfValueType type;
+    float* centroids;        // lists × dimensions
+    float* centroid_norms;   // ‖c‖², lists
+    float* sq8_offset;       // dimensions (sq8 only)
+    float* sq8_scale;
+} IvfCache;
+
+// Options of one ivf index (the parsed reloptions).
+typedef struct IvfOptions {
+    int32 vl_len_;
+    int lists;      // 0: about sqrt(rows) at build
+    int quantizer;  // IvfQuantizer
+} IvfOptions;
+
+// ivf_options.cpp, ivf_descriptor.cpp
+extern int vecdb_ivf_probes;
+extern int vecdb_ivf_rerank;
+void ivf_init(void);
+bytea* ivf_options(Datum reloptions, bool validate);
+IvfOptions ivf_get_options(Relation index);
+
+// ivf_values.cpp: the indexed values as floats
+IvfValueType ivf_value_type(Relation index, const VecdbMetric* metric);
+IvfSpace ivf_space(const VecdbMetric* metric);
+int ivf_value_dimensions(IvfValueType type, const struct varlena* value);
+void ivf_value_to_floats(IvfValueType type, IvfSpace space, const struct varlena* value, float* out);
+void ivf_check_value(Relation index, IvfValueType type, const struct varlena* value, int dimensions);
+bool ivf_interrupt_requested(void* ctx);
+
+// ivf_pages.cpp
+IvfMetaData ivf_read_meta(Relation index);
+void ivf_write_meta(Relation index, ForkNumber fork, const IvfMetaData* meta);
+const IvfCache* ivf_cache(Relation index);
+uint32 ivf_slot_count(const IvfMetaData* meta);
+BlockNumber ivf_slot_block(const IvfMetaData* meta, uint32 list);
+IvfListSlot* ivf_slot_in_page(const IvfMetaData* meta, Page page, uint32 list);
+IvfListSlot ivf_read_slot(Relation index, const IvfMetaData* meta, uint32 list);
+void ivf_set_insert_page(Relation index, const IvfMetaData* meta, uint32 list, BlockNumber expected,
+                         BlockNumber page);
+void ivf_set_vector_insert_page(Relation index, BlockNumber page);
+void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, const char* item, Size size);
+ItemPointerData ivf_store_vector(Relation index, ItemPointer heap_tid, const struct varlena* value);
+char* ivf_form_full_entry(ItemPointer heap_tid, const struct varlena* value, Size* size);
+uint32 ivf_nearest_list(const IvfCache* cache, const float* x);
+
+// AM callbacks
+IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info);
+void ivf_build_empty(Relation index);
+bool ivf_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_tid, Relation heap,
+                IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo* index_info);
+IndexScanDesc ivf_begin_scan(Relation index, int nkeys, int norderbys);
+void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir);
+void ivf_end_scan(IndexScanDesc scan);
+IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
+                                       IndexBulkDeleteCallback callback, void* callback_state);
+IndexBulkDeleteResult* ivf_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats);

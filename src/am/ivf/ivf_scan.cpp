@@ -1,0 +1,302 @@
+// Ordered scans of an ivf index. The first amgettuple ranks the centroids
+// by distance to the query and scores every entry of the `probes` nearest
+// lists: exact keys for full entries, SQ8 keys for codes. SQ8 candidates
+// are re-scored with their full vectors `vecdb.rerank` at a time, nearest
+// first. When the scored rows run out (a WHERE clause rejected them, or a
+// big LIMIT) the scan re-scores more candidates, then opens the next
+// nearest lists, until every list was read or vecdb.max_scan_tuples
+// entries were scored: filtered queries do not lose rows, they cost more
+// lists (vecdb.iterative_scan = off stops after the first lists; with
+// strict_order, rows nearer than one already returned are dropped).
+#include "am/ivf/ivf.h"
+#include "am/common/buffer_hints.h"
+#include "am/common/exhaustive_collector.h"
+#include "am/common/options.h"
+#include "core/kmeans/assign.h"
+#include "core/quant/sq8.h"
+#include "pg/guard.h"
+
+#include <cmath>
+
+using vecdb::core::ScoredItem;
+
+typedef struct IvfScanOpaqueData {
+    MemoryContext context;  // everything below lives here; reset on rescan
+    VecdbMetric metric;
+    IvfValueType type;
+    bool started;
+    struct varlena* query;  // NULL when the ORDER BY argument is NULL
+    IvfMetaData meta;
+    uint32* list_order;     // lists nearest first
+    uint32 nlists, next_list, probes;
+    // sq8
+    bool sq8;
+    float* sq8_scale;
+    float* sq8_query;       // a = q − offset (l2) or w = q·scale (dot)
+    float sq8_bias;
+    ScoredItem* candidates;  // sq8 keys; block/offset locate the full vector
+    size_t ncandidates, candidate_capacity, next_candidate;
+    VecdbCollector collector;  // exact keys, handed out nearest first
+    VecdbBufferHints* hints;
+    int64 scored;              // entries scored so far (vecdb.max_scan_tuples)
+    bool returned_any;         // strict order: the last distance returned
+    double last_distance;
+} IvfScanOpaqueData;
+
+typedef IvfScanOpaqueData* IvfScanOpaque;
+
+IndexScanDesc ivf_begin_scan(Relation index, int nkeys, int norderbys) {
+    IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+    IvfScanOpaque so = (IvfScanOpaque)palloc0(sizeof(IvfScanOpaqueData));
+    so->context = AllocSetContextCreate(CurrentMemoryContext, "ivf scan", ALLOCSET_DEFAULT_SIZES);
+    vecdb_metric_init(&so->metric, index);
+    so->type = ivf_value_type(index, &so->metric);
+    scan->opaque = so;
+    scan->xs_orderbyvals = (Datum*)palloc0(sizeof(Datum) * Max(norderbys, 1));
+    scan->xs_orderbynulls = (bool*)palloc(sizeof(bool) * Max(norderbys, 1));
+    return scan;
+}
+
+void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
+    IvfScanOpaque so = (IvfScanOpaque)scan->opaque;
+    if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+    if (orderbys && scan->numberOfOrderBys > 0)
+        memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+    MemoryContextReset(so->context);
+    so->started = false;
+    so->query = NULL;
+    so->candidates = NULL;
+    so->ncandidates = so->candidate_capacity = so->next_candidate = 0;
+    vecdb_collector_reset(&so->collector, so->context);
+    so->scored = 0;
+    so->returned_any = false;
+    if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
+        MemoryContext old = MemoryContextSwitchTo(so->context);
+        so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
+        MemoryContextSwitchTo(old);
+    }
+}
+
+// Orders (key, list) pairs by key, then list.
+typedef struct ListKey {
+    float key;
+    uint32 list;
+} ListKey;
+
+// qsort comparator for ListKey.
+static int compare_list_keys(const void* a, const void* b) {
+    const ListKey* x = (const ListKey*)a;
+    const ListKey* y = (const ListKey*)b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->list < y->list ? -1 : (x->list > y->list ? 1 : 0);
+}
+
+// Ranks the lists by their centroid's distance to the query and prepares
+// the query for SQ8 scoring.
+static void plan_lists(IndexScanDesc scan, IvfScanOpaque so) {
+    Relation index = scan->indexRelation;
+    const IvfCache* cache = ivf_cache(index);
+    so->meta = cache->meta;
+    so->nlists = ivf_slot_count(&so->meta);
+    so->list_order = (uint32*)palloc(sizeof(uint32) * so->nlists);
+    so->next_list = 0;
+    so->probes = (uint32)Max(1, Min((int64)vecdb_ivf_probes, (int64)so->nlists));
+    so->sq8 = so->meta.lists > 0 && so->meta.quantizer == IVF_QUANTIZER_SQ8;
+    if (so->meta.lists == 0 || so->query == NULL) {
+        for (uint32 i = 0; i < so->nlists; i++) so->list_order[i] = i;
+        if (so->query == NULL) so->probes = so->nlists;
+        return;
+    }
+    uint32 dim = so->meta.dimensions;
+    int query_dim = ivf_value_dimensions(so->type, so->query);
+    if (query_dim != (int)dim)
+        ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                        errmsg("different vector dimensions %u and %d", dim, query_dim)));
+    float* q = (float*)palloc(sizeof(float) * dim);
+    ivf_value_to_floats(so->type, (IvfSpace)so->meta.space, so->query, q);
+    float* keys = (float*)palloc(sizeof(float) * so->nlists);
+    vecdb::core::ClusterMetric metric = so->meta.space == IVF_SPACE_IP ? vecdb::core::ClusterMetric::inner_product
+                                                                        : vecdb::core::ClusterMetric::l2;
+    vecdb::pg::guarded("ivf centroid search", [&] {
+        vecdb::core::centroid_keys(q, cache->centroids, cache->centroid_norms, so->nlists, dim, metric, keys);
+        return 0;
+    });
+    ListKey* ranked = (ListKey*)palloc(sizeof(ListKey) * so->nlists);
+    for (uint32 i = 0; i < so->nlists; i++) {
+        ranked[i].key = keys[i] != keys[i] ? INFINITY : keys[i];
+        ranked[i].list = i;
+    }
+    qsort(ranked, so->nlists, sizeof(ListKey), compare_list_keys);
+    for (uint32 i = 0; i < so->nlists; i++) so->list_order[i] = ranked[i].list;
+    if (so->sq8) {
+        so->sq8_scale = (float*)palloc(sizeof(float) * dim);
+        memcpy(so->sq8_scale, cache->sq8_scale, sizeof(float) * dim);
+        so->sq8_query = (float*)palloc(sizeof(float) * dim);
+        if (so->meta.space == IVF_SPACE_L2)
+            vecdb::core::sq8_prepare_l2(q, dim, cache->sq8_offset, so->sq8_query);
+        else
+            so->sq8_bias = vecdb::core::sq8_prepare_dot(q, dim, cache->sq8_offset, cache->sq8_scale, so->sq8_query);
+    }
+}
+
+// Reports an entry whose size does not match what it claims to hold.
+static void report_corrupt_entry(Relation index) {
+    ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                    errmsg("index \"%s\" contains a corrupted entry", RelationGetRelationName(index)),
+                    errhint("Please REINDEX it.")));
+}
+
+// The value of a full entry, checked against its item's size.
+static const struct varlena* full_entry_value(Relation index, const IvfFullEntry* entry, Size item_size) {
+    const struct varlena* value = IvfFullEntryValue(entry);
+    if (item_size < IVF_FULL_HEADER_SIZE + VARHDRSZ || VARATT_IS_EXTENDED(value) ||
+        IVF_FULL_HEADER_SIZE + VARSIZE(value) > item_size)
+        report_corrupt_entry(index);
+    return value;
+}
+
+// Adds an SQ8 candidate.
+static void push_candidate(IvfScanOpaque so, const IvfSq8Entry* entry) {
+    if (so->ncandidates == so->candidate_capacity) {
+        so->candidate_capacity = Max(so->candidate_capacity * 2, 1024);
+        Size bytes = so->candidate_capacity * sizeof(ScoredItem);
+        so->candidates = so->candidates ? (ScoredItem*)repalloc_huge(so->candidates, bytes)
+                                        : (ScoredItem*)MemoryContextAllocHuge(so->context, bytes);
+    }
+    const vecdb::core::Sq8Kernels& k = vecdb::core::sq8_kernels();
+    uint32 dim = so->meta.dimensions;
+    const uint8* codes = IvfSq8EntryCodes(entry);
+    ScoredItem* item = &so->candidates[so->ncandidates++];
+    item->key = so->meta.space == IVF_SPACE_L2 ? (double)k.l2_squared(so->sq8_query, so->sq8_scale, codes, dim)
+                                               : -(double)(so->sq8_bias + k.dot(so->sq8_query, codes, dim));
+    item->block = ItemPointerGetBlockNumberNoCheck(&entry->vector);
+    item->offset = ItemPointerGetOffsetNumberNoCheck(&entry->vector);
+    item->spare = 0;
+}
+
+// Hands a row with its exact key to the collector. In strict order a row
+// nearer than one already returned would come out of order: it is dropped.
+static void push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
+    if (so->returned_any && vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_STRICT_ORDER &&
+        vecdb_metric_key_to_distance(&so->metric, key) < so->last_distance)
+        return;
+    vecdb_collector_push(&so->collector, tid, key);
+}
+
+// Scores every entry of one list.
+static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
+    Relation index = scan->indexRelation;
+    Size sq8_size = IVF_SQ8_HEADER_SIZE + so->meta.dimensions;
+    BlockNumber blkno = ivf_read_slot(index, &so->meta, list).head;
+    while (blkno != InvalidBlockNumber) {
+        CHECK_FOR_INTERRUPTS();
+        Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id)) continue;
+            if (so->sq8) {
+                if (ItemIdGetLength(item_id) != sq8_size) report_corrupt_entry(index);
+                const IvfSq8Entry* entry = (const IvfSq8Entry*)PageGetItem(page, item_id);
+                if (so->query == NULL)
+                    vecdb_collector_push_null(&so->collector, (ItemPointer)&entry->heap_tid);
+                else
+                    push_candidate(so, entry);
+                continue;
+            }
+            IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+            if (so->query == NULL) {
+                vecdb_collector_push_null(&so->collector, &entry->heap_tid);
+                continue;
+            }
+            const struct varlena* value = full_entry_value(index, entry, ItemIdGetLength(item_id));
+            push_exact(so, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+        }
+        so->scored += max;
+        blkno = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+    }
+}
+
+// Re-scores the next vecdb.rerank SQ8 candidates with their full vectors;
+// false when none were left. A vector VACUUM removed since the list was
+// read is skipped: its row is dead.
+static bool rerank_next(IndexScanDesc scan, IvfScanOpaque so) {
+    if (so->next_candidate >= so->ncandidates) return false;
+    Relation index = scan->indexRelation;
+    size_t count = vecdb::core::order_next_batch(so->candidates, so->next_candidate, so->ncandidates,
+                                                 (size_t)vecdb_ivf_rerank);
+    for (size_t i = so->next_candidate; i < so->next_candidate + count; i++) {
+        CHECK_FOR_INTERRUPTS();
+        const ScoredItem* c = &so->candidates[i];
+        Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, c->block);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, c->block, IVF_PAGE_VECTOR);
+        if (c->offset >= FirstOffsetNumber && c->offset <= PageGetMaxOffsetNumber(page)) {
+            ItemId item_id = PageGetItemId(page, c->offset);
+            if (ItemIdIsNormal(item_id)) {
+                IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+                const struct varlena* value = full_entry_value(index, entry, ItemIdGetLength(item_id));
+                push_exact(so, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
+            }
+        }
+        UnlockReleaseBuffer(buffer);
+    }
+    so->next_candidate += count;
+    return true;
+}
+
+// Scores the next `probes` lists in distance order; false when all were
+// read, or when the scan may not go on (vecdb.iterative_scan,
+// vecdb.max_scan_tuples) after the first round.
+static bool open_more_lists(IndexScanDesc scan, IvfScanOpaque so) {
+    if (so->next_list >= so->nlists) return false;
+    if (so->next_list > 0 && so->query != NULL &&
+        (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF || so->scored >= vecdb_max_scan_tuples))
+        return false;
+    uint32 end = Min(so->nlists, so->next_list + so->probes);
+    MemoryContext old = MemoryContextSwitchTo(so->context);
+    for (; so->next_list < end; so->next_list++) score_list(scan, so, so->list_order[so->next_list]);
+    MemoryContextSwitchTo(old);
+    return true;
+}
+
+bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir) {
+    IvfScanOpaque so = (IvfScanOpaque)scan->opaque;
+    if (scan->numberOfOrderBys == 0)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("an ivf index scan needs an ORDER BY distance operator")));
+    if (!ScanDirectionIsForward(dir))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("ivf index scans only go forward")));
+    if (!so->started) {
+        MemoryContext old = MemoryContextSwitchTo(so->context);
+        so->hints = vecdb_buffer_hints(scan->indexRelation);
+        plan_lists(scan, so);
+        MemoryContextSwitchTo(old);
+        so->started = true;
+    }
+    for (;;) {
+        if (vecdb_collector_has_scored(&so->collector)) {
+            vecdb_collector_return_next(&so->collector, scan, &so->metric);
+            so->returned_any = true;
+            so->last_distance = DatumGetFloat8(scan->xs_orderbyvals[0]);
+            return true;
+        }
+        MemoryContext old = MemoryContextSwitchTo(so->context);
+        bool more = so->sq8 && rerank_next(scan, so);
+        MemoryContextSwitchTo(old);
+        if (more) continue;
+        if (!open_more_lists(scan, so)) return vecdb_collector_return_next(&so->collector, scan, &so->metric);
+    }
+}
+
+void ivf_end_scan(IndexScanDesc scan) {
+    IvfScanOpaque so = (IvfScanOpaque)scan->opaque;
+    MemoryContextDelete(so->context);
+    pfree(so);
+    scan->opaque = NULL;
+}
