@@ -43,7 +43,7 @@ is(as_role('app_owner', "SELECT extowner::regrole FROM pg_extension WHERE extnam
 
 as_role('app_owner', 'GRANT USAGE, CREATE ON SCHEMA public TO app_reader');
 for my $method (index_methods()) {
-	my $table = "owned_$method->{am}";
+	my $table = "owned_$method->{name}";
 	# create_vector_table runs as the node's superuser; build the table as the owner instead
 	as_role('app_owner', "CREATE TABLE $table (id bigserial PRIMARY KEY, category int, embedding vector($dim))");
 	as_role('app_owner',
@@ -56,7 +56,7 @@ for my $method (index_methods()) {
 	my $plan = as_role('app_owner',
 		"SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM $table ORDER BY embedding <-> "
 		  . vector_sql(1, $dim) . " LIMIT 5");
-	like($plan, qr/Index Scan using ${table}_idx/, "$method->{am}: the owner's search uses the index");
+	like($plan, qr/Index Scan using ${table}_idx/, "$method->{name}: the owner's search uses the index");
 	for my $q (1 .. 3) {
 		my $query = vector_sql($q * 101 + 3, $dim);
 		my $search = "SET enable_seqscan = off; $method->{settings} SELECT id FROM $table "
@@ -64,18 +64,18 @@ for my $method (index_methods()) {
 		my $exact = "SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT id FROM $table "
 		  . "ORDER BY embedding <-> $query LIMIT 10";
 		my $expected = $node->safe_psql('appdb', $exact);
-		is(as_role('app_owner', $search), $expected, "$method->{am}: owner's search is exact (query $q)");
-		is(as_role('app_reader', $search), $expected, "$method->{am}: another user's search is exact (query $q)");
+		is(as_role('app_owner', $search), $expected, "$method->{name}: owner's search is exact (query $q)");
+		is(as_role('app_reader', $search), $expected, "$method->{name}: another user's search is exact (query $q)");
 	}
 	is(as_role('app_owner', "SELECT access_method, entries FROM vecdb.index_stats('${table}_idx')"),
-		"$method->{am}|301", "$method->{am}: the owner reads vecdb.index_stats");
+		"$method->{am}|301", "$method->{name}: the owner reads vecdb.index_stats");
 
 	# the reader builds an index of its own on its own table
-	as_role('app_reader', "CREATE TABLE reader_$method->{am} AS SELECT * FROM $table");
-	as_role('app_reader', "CREATE INDEX ON reader_$method->{am} USING $method->{am} (embedding) $method->{with}");
-	is(as_role('app_reader', "SET enable_seqscan = off; $method->{settings} SELECT id FROM reader_$method->{am} "
+	as_role('app_reader', "CREATE TABLE reader_$method->{name} AS SELECT * FROM $table");
+	as_role('app_reader', "CREATE INDEX ON reader_$method->{name} USING $method->{am} (embedding) $method->{with}");
+	is(as_role('app_reader', "SET enable_seqscan = off; $method->{settings} SELECT id FROM reader_$method->{name} "
 		  . "ORDER BY embedding <-> " . vector_sql(9999, $dim) . " LIMIT 1"),
-		'301', "$method->{am}: a plain user's own index finds the nearest row");
+		'301', "$method->{name}: a plain user's own index finds the nearest row");
 }
 
 # The collection API as the database owner: create, insert, index, search
@@ -103,7 +103,7 @@ isnt($ret, 0, "the owner cannot replace vecdb's functions");
 like($err, qr/must be owner of function l2_distance/, 'with an ownership error');
 
 for my $method (index_methods()) {
-	as_role('app_reader', "DROP TABLE reader_$method->{am}");
+	as_role('app_reader', "DROP TABLE reader_$method->{name}");
 }
 as_role('app_owner', 'DROP EXTENSION vecdb CASCADE');
 is(as_role('app_owner', "SELECT count(*) FROM pg_extension WHERE extname = 'vecdb'"), '0',

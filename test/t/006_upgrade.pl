@@ -103,7 +103,7 @@ for my $old (@previous) {
 	} index_methods();
 	my %before;
 	for my $method (@methods) {
-		my $table = "up_$method->{am}";
+		my $table = "up_$method->{name}";
 		create_vector_table($node, $db, $table, 300, $dim);
 		$node->safe_psql($db, "UPDATE $table SET embedding = NULL WHERE id % 40 = 0");
 		$node->safe_psql($db, "CREATE INDEX ${table}_idx ON $table USING $method->{am} (embedding) $method->{with}");
@@ -120,16 +120,16 @@ for my $old (@previous) {
 		"$old updated to $current has exactly the objects of a fresh $current install");
 
 	for my $method (@methods) {
-		my $table = "up_$method->{am}";
+		my $table = "up_$method->{name}";
 		for my $q (1 .. 3) {
 			is(nearest_rows($node, $db, $table, vector_sql($q * 53, $dim), 20, 1,
 					settings => $method->{settings}, where => 'category <> 2'),
-				$before{$table}{$q}, "$method->{am} index built by $old answers as before (query $q)");
+				$before{$table}{$q}, "$method->{name} index built by $old answers as before (query $q)");
 		}
 		$node->safe_psql($db,
 			"INSERT INTO $table (category, embedding) SELECT 8, " . vector_sql('i', $dim)
 			  . " FROM generate_series(301, 360) i");
-		assert_index_matches_seqscan($node, $db, $table, $dim, $method, "$method->{am} from $old, new rows");
+		assert_index_matches_seqscan($node, $db, $table, $dim, $method, "$method->{name} from $old, new rows");
 	}
 }
 

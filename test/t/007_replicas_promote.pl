@@ -24,7 +24,7 @@ for my $name ('standby_a', 'standby_b') {
 
 my @tables;
 for my $method (index_methods()) {
-	my $table = "rep_$method->{am}";
+	my $table = "rep_$method->{name}";
 	push @tables, [ $table, $method ];
 	create_vector_table($primary, 'postgres', $table, 400, $dim);
 	$primary->safe_psql('postgres',
@@ -44,13 +44,13 @@ for my $entry (@tables) {
 		my $on_primary = nearest_rows($primary, 'postgres', $table, $query, 10, 1, %opt);
 		for my $standby (@standbys) {
 			is(nearest_rows($standby, 'postgres', $table, $query, 10, 1, %opt), $on_primary,
-				"$method->{am}: " . $standby->name . " answers like the primary (query $q)");
+				"$method->{name}: " . $standby->name . " answers like the primary (query $q)");
 		}
 	}
 	for my $standby (@standbys) {
 		is($standby->safe_psql('postgres', "SELECT entries FROM vecdb.index_stats('${table}_idx')"),
 			$primary->safe_psql('postgres', "SELECT entries FROM vecdb.index_stats('${table}_idx')"),
-			"$method->{am}: " . $standby->name . " index holds the primary's entries");
+			"$method->{name}: " . $standby->name . " index holds the primary's entries");
 	}
 }
 
@@ -67,17 +67,17 @@ for my $entry (@tables) {
 	my $query = vector_sql(77, $dim);
 	is(nearest_rows($promoted, 'postgres', $table, $query, 10, 1, settings => $method->{settings}),
 		nearest_rows($reader, 'postgres', $table, $query, 10, 1, settings => $method->{settings}),
-		"$method->{am}: promoted node answers as before promotion");
+		"$method->{name}: promoted node answers as before promotion");
 	# writable: new rows through aminsert, deletes and VACUUM on the promoted node
 	$promoted->safe_psql('postgres',
 		"INSERT INTO $table (category, embedding) SELECT 4, " . vector_sql('i', $dim)
 		  . " FROM generate_series(2001, 2150) i");
 	$promoted->safe_psql('postgres', "DELETE FROM $table WHERE id % 11 = 0; VACUUM $table");
-	assert_index_matches_seqscan($promoted, 'postgres', $table, $dim, $method, "$method->{am} after promotion");
+	assert_index_matches_seqscan($promoted, 'postgres', $table, $dim, $method, "$method->{name} after promotion");
 	is($promoted->safe_psql('postgres',
 			"SET enable_seqscan = off; SELECT id FROM $table WHERE category = 4 ORDER BY embedding <-> " . vector_sql(2001, $dim) . " LIMIT 1"),
 		$promoted->safe_psql('postgres', "SELECT id FROM $table WHERE embedding = " . vector_sql(2001, $dim)),
-		"$method->{am}: a row inserted after promotion is found through the index");
+		"$method->{name}: a row inserted after promotion is found through the index");
 }
 
 $_->stop for @standbys;
