@@ -29,13 +29,13 @@ $node->safe_psql('postgres', 'CREATE INDEX mon_idx ON mon USING flat (embedding)
 $node->safe_psql('postgres', 'CREATE TABLE mon_other AS SELECT * FROM mon');
 for my $method (index_methods()) {
 	$node->safe_psql('postgres',
-		"CREATE INDEX mon_other_$method->{am}_idx ON mon_other USING $method->{am} (embedding) $method->{with}");
+		"CREATE INDEX mon_other_$method->{name}_idx ON mon_other USING $method->{am} (embedding) $method->{with}");
 }
 $node->safe_psql('postgres', 'CREATE INDEX mon_other_id_idx ON mon_other (id)');
 
 is($node->safe_psql('postgres', q{SELECT string_agg(index::text || ':' || access_method, ',' ORDER BY index::text)
 	FROM vecdb.stat_indexes WHERE "table" = 'mon_other'::regclass}),
-	join(',', sort map { "mon_other_$_->{am}_idx:$_->{am}" } index_methods()),
+	join(',', sort map { "mon_other_$_->{name}_idx:$_->{am}" } index_methods()),
 	'vecdb.stat_indexes lists every vecdb index of a table, and only those');
 is($node->safe_psql('postgres', "SELECT estimated_entries FROM vecdb.stat_indexes WHERE index = 'mon_idx'::regclass"),
 	'300', 'estimated entries as of CREATE INDEX');
