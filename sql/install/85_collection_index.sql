@@ -26,11 +26,12 @@ BEGIN
         RAISE EXCEPTION 'index type % does not apply to % field "%"', index_type, f.data_type, f.name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- HNSW_SQ needs a quantizer in the hnsw access method, which it does not have yet
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) OR index_type = 'HNSW_SQ' THEN
+    -- HNSW_SQ and IVF_PQ need quantizers the hnsw and ivf access methods do not have yet
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) OR index_type IN ('HNSW_SQ', 'IVF_PQ') THEN
         RAISE EXCEPTION 'index type % is not available yet', index_type
             USING ERRCODE = 'feature_not_supported',
                   DETAIL = CASE WHEN index_type = 'HNSW_SQ' THEN 'The hnsw access method has no quantizer yet.'
+                                WHEN index_type = 'IVF_PQ' THEN 'The ivf access method has no pq quantizer yet (none and sq8 only).'
                                 ELSE format('It needs the %s access method, which this build of vecdb does not have.', am) END;
     END IF;
     allowed := CASE am WHEN 'flat' THEN '{}'::text[]
