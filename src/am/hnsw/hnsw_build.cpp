@@ -128,18 +128,45 @@ static void collect_value(HnswBuildState* state, const struct varlena* value, It
     state->n++;
 }
 
+// The order elements are laid out in: breadth first over level 0 from the
+// entry point, so a node's neighbours tend to share its page and a search
+// scores several of them under one pin and lock. Unreachable nodes last.
+static uint32* page_order(HnswBuildState* state, const GraphBuilder* graph) {
+    size_t n = state->n;
+    uint32* order = (uint32*)MemoryContextAllocHuge(state->context, sizeof(uint32) * n);
+    bool* placed = (bool*)MemoryContextAllocHuge(state->context, n);
+    memset(placed, 0, n);
+    size_t head = 0, tail = 0;
+    order[tail++] = graph->entry_point();
+    placed[graph->entry_point()] = true;
+    while (head < tail) {
+        if ((head & 4095) == 0) CHECK_FOR_INTERRUPTS();
+        uint32 count;
+        const uint32* ids = graph->links(order[head++], 0, &count);
+        for (uint32 k = 0; k < count; k++)
+            if (!placed[ids[k]]) {
+                placed[ids[k]] = true;
+                order[tail++] = ids[k];
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!placed[i]) order[tail++] = (uint32)i;
+    pfree(placed);
+    return order;
+}
+
 // Computes where each collected element will live: pages from first_block
-// on, filled in order as PageAddItem would fill them.
+// on, filled in `order` as PageAddItem would fill them.
 static void assign_tids(HnswBuildState* state, const GraphBuilder* graph, BlockNumber first_block,
-                        ItemPointerData* tids) {
+                        const uint32* order, ItemPointerData* tids) {
     const Size usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(VecdbPageOpaqueData));
     BlockNumber blkno = first_block;
     OffsetNumber offset = FirstOffsetNumber;
     Size free_space = usable;
-    for (size_t i = 0; i < state->n; i++) {
+    for (size_t k = 0; k < state->n; k++) {
+        uint32 i = order[k];
         bool external;
-        Size size = hnsw_element_size(state->m, graph->level((uint32)i),
-                                      VARSIZE(value_at(state, i)), &external);
+        Size size = hnsw_element_size(state->m, graph->level(i), VARSIZE(value_at(state, i)), &external);
         Size need = MAXALIGN(size) + sizeof(ItemIdData);
         if (need > free_space) {
             blkno++;
@@ -185,17 +212,19 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     }
     BlockNumber first_block = RelationGetNumberOfBlocks(index);
     ItemPointerData* tids = (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
-    assign_tids(state, graph, first_block, tids);
+    uint32* order = page_order(state, graph);
+    assign_tids(state, graph, first_block, order, tids);
 
     PGAlignedBlock block;
     Page page = block.data;
     char* item = (char*)palloc(HNSW_MAX_ITEM_SIZE);
     BlockNumber current = first_block;
     vecdb_page_init(page, VECDB_PAGE_DATA);
-    for (size_t i = 0; i < state->n; i++) {
-        if ((i & 255) == 0) {
+    for (size_t k = 0; k < state->n; k++) {
+        size_t i = order[k];
+        if ((k & 255) == 0) {
             CHECK_FOR_INTERRUPTS();
-            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)i);
+            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)k);
         }
         if (ItemPointerGetBlockNumber(&tids[i]) != current) {
             append_page(index, page, current);
@@ -236,6 +265,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     MarkBufferDirty(meta_buffer);
     UnlockReleaseBuffer(meta_buffer);
     pfree(tids);
+    pfree(order);
 
     if (RelationNeedsWAL(index))
         log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
