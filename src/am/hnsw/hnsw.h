@@ -146,6 +146,8 @@ typedef struct HnswSearch {
     uint32 nresults, results_capacity;
     vecdb::core::hnsw::Scored* pool;        // scored, not emitted, not in results; nearest first
     uint32 npool, pool_capacity;
+    ItemPointerData* pending;               // neighbours of the node being expanded, by page
+    uint32 pending_capacity;
     uint64 scored;                          // nodes scored since the search began
     VecdbOverflowBuffer overflow;           // reassembly space for out-of-line values
 } HnswSearch;

@@ -31,10 +31,18 @@ typedef struct HnswBuildState {
     int m, ef_construction, threads;
     MemoryContext context;        // the arena and the arrays
     MemoryContext tuple_context;  // reset per row
-    // values collected for the in-memory graph
-    const void** values;
+    // Values collected for the in-memory graph: while they all have one
+    // size they sit in one array (fixed_base, stride apart), which the
+    // builder reads without a pointer per node; a value of another size
+    // (sparsevec) switches to pointers into 4 MB arena blocks.
+    char* fixed_base;
+    Size stride;
+    size_t fixed_capacity;
+    const void** values;  // NULL while the values are fixed-size
+    size_t values_capacity;
     ItemPointerData* heap_tids;
     size_t n, capacity;
+    double expected_rows;
     char* arena_block;
     Size arena_used, arena_bytes;
     Size memory_limit;
@@ -80,18 +88,85 @@ static const void* arena_copy(HnswBuildState* state, const struct varlena* value
     return copy;
 }
 
+// The i-th collected value.
+static inline const struct varlena* value_at(const HnswBuildState* state, size_t i) {
+    return (const struct varlena*)(state->values ? state->values[i] : state->fixed_base + i * state->stride);
+}
+
+// Grows an array allocated in the build context to hold `needed` elements.
+static void* grow(HnswBuildState* state, void* array, size_t* capacity, size_t needed, Size element_size,
+                  size_t first) {
+    if (needed <= *capacity) return array;
+    size_t capacity_new = Max(*capacity + *capacity / 2, Max(needed, first));
+    void* grown = array ? repalloc_huge(array, capacity_new * element_size)
+                        : MemoryContextAllocHuge(state->context, capacity_new * element_size);
+    *capacity = capacity_new;
+    return grown;
+}
+
+// Keeps a copy of one value (and its heap TID) for the in-memory graph.
+static void collect_value(HnswBuildState* state, const struct varlena* value, ItemPointer tid) {
+    Size size = MAXALIGN(VARSIZE(value));
+    size_t first = (size_t)Min(Max(state->expected_rows, 1024.0), (double)(state->memory_limit / size) + 1);
+    if (state->n == 0) state->stride = size;
+    if (state->values == NULL && size != state->stride) {
+        // the first value of another size: from now on, pointers
+        state->values = (const void**)grow(state, NULL, &state->values_capacity, state->n + 1, sizeof(void*), first);
+        for (size_t i = 0; i < state->n; i++) state->values[i] = state->fixed_base + i * state->stride;
+    }
+    if (state->values == NULL) {
+        state->fixed_base = (char*)grow(state, state->fixed_base, &state->fixed_capacity, state->n + 1, state->stride, first);
+        memcpy(state->fixed_base + state->n * state->stride, value, VARSIZE(value));
+        state->arena_bytes += size;
+    } else {
+        state->values = (const void**)grow(state, state->values, &state->values_capacity, state->n + 1, sizeof(void*), first);
+        state->values[state->n] = arena_copy(state, value);
+    }
+    state->heap_tids = (ItemPointerData*)grow(state, state->heap_tids, &state->capacity, state->n + 1,
+                                              sizeof(ItemPointerData), first);
+    state->heap_tids[state->n] = *tid;
+    state->n++;
+}
+
+// The order elements are laid out in: breadth first over level 0 from the
+// entry point, so a node's neighbours tend to share its page and a search
+// scores several of them under one pin and lock. Unreachable nodes last.
+static uint32* page_order(HnswBuildState* state, const GraphBuilder* graph) {
+    size_t n = state->n;
+    uint32* order = (uint32*)MemoryContextAllocHuge(state->context, sizeof(uint32) * n);
+    bool* placed = (bool*)MemoryContextAllocHuge(state->context, n);
+    memset(placed, 0, n);
+    size_t head = 0, tail = 0;
+    order[tail++] = graph->entry_point();
+    placed[graph->entry_point()] = true;
+    while (head < tail) {
+        if ((head & 4095) == 0) CHECK_FOR_INTERRUPTS();
+        uint32 count;
+        const uint32* ids = graph->links(order[head++], 0, &count);
+        for (uint32 k = 0; k < count; k++)
+            if (!placed[ids[k]]) {
+                placed[ids[k]] = true;
+                order[tail++] = ids[k];
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!placed[i]) order[tail++] = (uint32)i;
+    pfree(placed);
+    return order;
+}
+
 // Computes where each collected element will live: pages from first_block
-// on, filled in order as PageAddItem would fill them.
+// on, filled in `order` as PageAddItem would fill them.
 static void assign_tids(HnswBuildState* state, const GraphBuilder* graph, BlockNumber first_block,
-                        ItemPointerData* tids) {
+                        const uint32* order, ItemPointerData* tids) {
     const Size usable = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(VecdbPageOpaqueData));
     BlockNumber blkno = first_block;
     OffsetNumber offset = FirstOffsetNumber;
     Size free_space = usable;
-    for (size_t i = 0; i < state->n; i++) {
+    for (size_t k = 0; k < state->n; k++) {
+        uint32 i = order[k];
         bool external;
-        Size size = hnsw_element_size(state->m, graph->level((uint32)i),
-                                      VARSIZE((const struct varlena*)state->values[i]), &external);
+        Size size = hnsw_element_size(state->m, graph->level(i), VARSIZE(value_at(state, i)), &external);
         Size need = MAXALIGN(size) + sizeof(ItemIdData);
         if (need > free_space) {
             blkno++;
@@ -128,7 +203,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     VecdbOverflowRef* refs = NULL;
     for (size_t i = 0; i < state->n; i++) {
         bool external;
-        const struct varlena* value = (const struct varlena*)state->values[i];
+        const struct varlena* value = value_at(state, i);
         hnsw_element_size(state->m, graph->level((uint32)i), VARSIZE(value), &external);
         if (!external) continue;
         if (refs == NULL) refs = (VecdbOverflowRef*)MemoryContextAllocHuge(state->context, sizeof(VecdbOverflowRef) * state->n);
@@ -137,17 +212,19 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     }
     BlockNumber first_block = RelationGetNumberOfBlocks(index);
     ItemPointerData* tids = (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
-    assign_tids(state, graph, first_block, tids);
+    uint32* order = page_order(state, graph);
+    assign_tids(state, graph, first_block, order, tids);
 
     PGAlignedBlock block;
     Page page = block.data;
     char* item = (char*)palloc(HNSW_MAX_ITEM_SIZE);
     BlockNumber current = first_block;
     vecdb_page_init(page, VECDB_PAGE_DATA);
-    for (size_t i = 0; i < state->n; i++) {
-        if ((i & 255) == 0) {
+    for (size_t k = 0; k < state->n; k++) {
+        size_t i = order[k];
+        if ((k & 255) == 0) {
             CHECK_FOR_INTERRUPTS();
-            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)i);
+            pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)k);
         }
         if (ItemPointerGetBlockNumber(&tids[i]) != current) {
             append_page(index, page, current);
@@ -156,7 +233,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
         }
         uint32 node = (uint32)i;
         int level = graph->level(node);
-        const struct varlena* value = (const struct varlena*)state->values[i];
+        const struct varlena* value = value_at(state, i);
         bool external;
         Size size = hnsw_element_size(state->m, level, VARSIZE(value), &external);
         memset(item, 0, size);
@@ -167,7 +244,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
             const uint32* ids = graph->links(node, l, &count);
             HnswLink* level_links = links + hnsw_level_start(state->m, l);
             for (uint32 k = 0; k < count; k++)
-                hnsw_set_link(&level_links[k], &tids[ids[k]], build_distance(&state->metric, value, state->values[ids[k]]));
+                hnsw_set_link(&level_links[k], &tids[ids[k]], build_distance(&state->metric, value, value_at(state, ids[k])));
         }
         OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
         if (offset != ItemPointerGetOffsetNumber(&tids[i]))
@@ -188,6 +265,7 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     MarkBufferDirty(meta_buffer);
     UnlockReleaseBuffer(meta_buffer);
     pfree(tids);
+    pfree(order);
 
     if (RelationNeedsWAL(index))
         log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
@@ -208,7 +286,10 @@ static void build_and_write(HnswBuildState* state) {
     params.ef_construction = state->ef_construction;
     params.max_level = hnsw_max_level(state->m);
     params.seed = 0x5eed + state->n;
-    const void* const* values = state->values;
+    vecdb::core::hnsw::ValueSource values;
+    values.pointers = state->values;
+    values.base = state->fixed_base;
+    values.stride = state->stride;
     size_t n = state->n;
     const VecdbMetric* metric = &state->metric;
     GraphBuilder* builder =
@@ -225,6 +306,7 @@ static void build_and_write(HnswBuildState* state) {
         }
         builder->join();
         if (!builder->complete()) elog(ERROR, "vecdb: hnsw build threads stopped early");
+        guarded("hnsw build", [&] { return builder->link_orphans(); });
         write_graph(state, builder);
     }
     PG_FINALLY();
@@ -255,8 +337,8 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
         state->all_value_bytes += MAXALIGN(VARSIZE(value));
         if (!state->on_disk) {
             // every value must have the first one's shape: the SQL function raises the error
-            if (state->n > 0 && !vecdb_metric_same_shape(&state->metric, (const struct varlena*)state->values[0], value)) {
-                vecdb_metric_key(&state->metric, (const struct varlena*)state->values[0], value);
+            if (state->n > 0 && !vecdb_metric_same_shape(&state->metric, value_at(state, 0), value)) {
+                vecdb_metric_key(&state->metric, value_at(state, 0), value);
                 elog(ERROR, "vecdb: hnsw values of different shapes");
             }
             if (memory_needed(state, state->n + 1, state->arena_bytes + MAXALIGN(VARSIZE(value))) > state->memory_limit)
@@ -265,19 +347,7 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
         if (state->on_disk) {
             hnsw_insert_value(index, &state->metric, tid, value, state->tuple_context);
         } else {
-            if (state->n == state->capacity) {
-                state->capacity = Max(state->capacity * 2, 1024);
-                Size bytes_values = sizeof(void*) * state->capacity;
-                Size bytes_tids = sizeof(ItemPointerData) * state->capacity;
-                state->values = state->values ? (const void**)repalloc_huge(state->values, bytes_values)
-                                              : (const void**)MemoryContextAllocHuge(state->context, bytes_values);
-                state->heap_tids = state->heap_tids
-                                       ? (ItemPointerData*)repalloc_huge(state->heap_tids, bytes_tids)
-                                       : (ItemPointerData*)MemoryContextAllocHuge(state->context, bytes_tids);
-            }
-            state->values[state->n] = arena_copy(state, value);
-            state->heap_tids[state->n] = *tid;
-            state->n++;
+            collect_value(state, value, tid);
         }
         state->indexed += 1;
         pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)state->indexed);
@@ -298,6 +368,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     state->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
     state->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
     state->memory_limit = (Size)maintenance_work_mem * 1024;
+    state->expected_rows = Max(heap->rd_rel->reltuples, 0);
     // Without a SIMD kernel (Jaccard) the threads could not compute distances.
     state->on_disk = !vecdb_metric_has_kernel(&state->metric);
 

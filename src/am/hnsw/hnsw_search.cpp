@@ -141,19 +141,24 @@ static uint32 add_node(HnswSearch* search) {
     return search->nnodes++;
 }
 
-int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record_links) {
-    Relation index = search->index;
-    BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
-    OffsetNumber offset = ItemPointerGetOffsetNumber(element_tid);
+// Pins and share-locks the element page of a link target.
+static Buffer lock_element_page(HnswSearch* search, BlockNumber blkno) {
     // (a block past the end fails in ReadBuffer with its own error)
     if (blkno == VECDB_METAPAGE_BLKNO)
         ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
                         errmsg("index \"%s\" links to block %u, which is not an element page",
-                               RelationGetRelationName(index), blkno),
+                               RelationGetRelationName(search->index), blkno),
                         errhint("Please REINDEX it.")));
-    Buffer buffer = vecdb_read_buffer_hinted(index, (VecdbBufferHints*)search->hints, blkno);
+    Buffer buffer = vecdb_read_buffer_hinted(search->index, (VecdbBufferHints*)search->hints, blkno);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
-    Page page = BufferGetPage(buffer);
+    return buffer;
+}
+
+// Scores one element of a locked page into a new node; returns its index.
+static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_tid, bool record_links) {
+    Relation index = search->index;
+    BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(element_tid);
     HnswElement element = hnsw_get_element(index, page, blkno, offset, search->m);
     Size item_size = ItemIdGetLength(PageGetItemId(page, offset));
 
@@ -184,9 +189,15 @@ int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record
     if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
         key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
-    node->dist = std::isnan(key) ? INFINITY : (float)key;
-    UnlockReleaseBuffer(buffer);
+    search->nodes[id].dist = std::isnan(key) ? INFINITY : (float)key;
     search->scored++;
+    return id;
+}
+
+int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record_links) {
+    Buffer buffer = lock_element_page(search, ItemPointerGetBlockNumber(element_tid));
+    uint32 id = score_on_page(search, BufferGetPage(buffer), element_tid, record_links);
+    UnlockReleaseBuffer(buffer);
     return (int32)id;
 }
 
@@ -242,11 +253,28 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         HnswNode* node = &search->nodes[nearest.id];
         node->flags |= HNSW_NODE_EXPANDED;
         uint32 start = node->links_start, count = node->nlinks;
+        // the unvisited neighbours, by page: one pin and lock per page
+        search->pending = (ItemPointerData*)grow_array(search->context, search->pending, &search->pending_capacity,
+                                                       count, sizeof(ItemPointerData));
+        ItemPointerData* pending = search->pending;
+        uint32 npending = 0;
         for (uint32 i = 0; i < count; i++) {
             ItemPointerData link = search->links[start + i];
             if (!hnsw_search_visit(search, &link)) continue;
-            uint32 id = (uint32)hnsw_search_score(search, &link, true);
-            offer(search, id, ef);
+            uint32 j = npending++;
+            while (j > 0 && ItemPointerGetBlockNumberNoCheck(&pending[j - 1]) > ItemPointerGetBlockNumberNoCheck(&link)) {
+                pending[j] = pending[j - 1];
+                j--;
+            }
+            pending[j] = link;
+        }
+        for (uint32 i = 0; i < npending;) {
+            BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&pending[i]);
+            Buffer buffer = lock_element_page(search, blkno);
+            Page page = BufferGetPage(buffer);
+            for (; i < npending && ItemPointerGetBlockNumberNoCheck(&pending[i]) == blkno; i++)
+                offer(search, score_on_page(search, page, &pending[i], true), ef);
+            UnlockReleaseBuffer(buffer);
         }
     }
 }

@@ -37,11 +37,23 @@ struct GraphBuilder::Scratch {
     }
 };
 
+// A ValueSource over an array of pointers.
+static ValueSource pointer_source(const void* const* values) {
+    ValueSource source;
+    source.pointers = values;
+    return source;
+}
+
 GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance, const void* ctx,
                            const void* const* values, size_t n)
+    : GraphBuilder(params, distance, ctx, pointer_source(values), n) {}
+
+GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance, const void* ctx, ValueSource values,
+                           size_t n)
     : n_(n), m_(std::max(params.m, 2)), ef_construction_(std::max(params.ef_construction, 1)),
-      distance_(distance), ctx_(ctx), values_(values), levels_(n), level0_(n * (1 + 2 * (size_t)m_), 0),
-      upper_start_(n + 1), locks_(new std::atomic<uint8_t>[n > 0 ? n : 1]), entry_(0), max_level_(-1) {
+      distance_(distance), ctx_(ctx), values_(values),
+      prefetch_lines_(values.pointers ? 1 : std::min<size_t>((values.stride + 63) / 64, 8)), levels_(n),
+      level0_(n * (2 + 2 * (size_t)m_), 0), upper_start_(n + 1), entry_(0), max_level_(-1) {
     std::mt19937_64 rng(params.seed);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     uint64_t upper = 0;
@@ -49,7 +61,6 @@ GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance,
         levels_[i] = (uint8_t)std::min(random_level(1.0 - uniform(rng), m_), std::max(params.max_level, 0));
         upper_start_[i] = upper;
         upper += (uint64_t)levels_[i] * (1 + (uint64_t)m_);
-        locks_[i].store(0, std::memory_order_relaxed);
     }
     upper_start_[n] = upper;
     upper_.assign(upper, 0);
@@ -64,7 +75,7 @@ GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance,
 GraphBuilder::~GraphBuilder() { stop(); }
 
 size_t GraphBuilder::memory_estimate(size_t n, int m, int threads) {
-    size_t per_node = 1 + sizeof(uint64_t) + 1 + (1 + 2 * (size_t)m) * sizeof(uint32_t);
+    size_t per_node = 1 + sizeof(uint64_t) + (2 + 2 * (size_t)m) * sizeof(uint32_t);
     // upper levels: a node reaches level >= 1 with probability 1/m
     per_node += (1 + (size_t)m) * sizeof(uint32_t) / (size_t)std::max(m - 1, 1) + 1;
     size_t per_thread = n * sizeof(uint32_t) + 64 * 1024;
@@ -72,7 +83,7 @@ size_t GraphBuilder::memory_estimate(size_t n, int m, int threads) {
 }
 
 uint32_t* GraphBuilder::mutable_links(uint32_t node, int level) noexcept {
-    if (level == 0) return &level0_[(size_t)node * (1 + 2 * (size_t)m_)];
+    if (level == 0) return &level0_[(size_t)node * (2 + 2 * (size_t)m_) + 1];
     return &upper_[upper_start_[node] + (size_t)(level - 1) * (1 + (size_t)m_)];
 }
 
@@ -84,7 +95,8 @@ const uint32_t* GraphBuilder::links(uint32_t node, int level, uint32_t* count) c
 
 void GraphBuilder::lock(uint32_t node) const noexcept {
     int spins = 0;
-    while (locks_[node].exchange(1, std::memory_order_acquire)) {
+    uint32_t* word = const_cast<uint32_t*>(&level0_[(size_t)node * (2 + 2 * (size_t)m_)]);
+    while (__atomic_exchange_n(word, 1u, __ATOMIC_ACQUIRE)) {
         if (++spins > 64) {
             std::this_thread::yield();
             spins = 0;
@@ -92,7 +104,17 @@ void GraphBuilder::lock(uint32_t node) const noexcept {
     }
 }
 
-void GraphBuilder::unlock(uint32_t node) const noexcept { locks_[node].store(0, std::memory_order_release); }
+void GraphBuilder::unlock(uint32_t node) const noexcept {
+    __atomic_store_n(const_cast<uint32_t*>(&level0_[(size_t)node * (2 + 2 * (size_t)m_)]), 0u, __ATOMIC_RELEASE);
+}
+
+// Starts loading the first lines of a node's value (a search is bound by
+// memory latency, and the neighbours to score are known before the first
+// distance is computed).
+void GraphBuilder::prefetch_value(uint32_t node) const noexcept {
+    const char* p = (const char*)values_.at(node);
+    for (size_t line = 0; line < prefetch_lines_; line++) __builtin_prefetch(p + 64 * line);
+}
 
 void GraphBuilder::start(int threads) {
     threads = std::max(threads, 1);
@@ -148,7 +170,7 @@ uint32_t GraphBuilder::greedy_descend(const void* query, uint32_t from, int from
             std::copy(ids, ids + count, copy.begin());
             unlock(current);
             for (uint32_t i = 0; i < count; i++) {
-                float d = distance_(ctx_, query, values_[copy[i]]);
+                float d = distance_(ctx_, query, values_.at(copy[i]));
                 if (d < best) {
                     best = d;
                     current = copy[i];
@@ -176,17 +198,21 @@ size_t GraphBuilder::search_level(const void* query, uint32_t entry, float entry
         if (nresults >= ef && nearest.dist > results[0].dist) break;
         ncand = heap_pop<NearestFirst>(s->candidates.data(), ncand);
         s->candidates.resize(ncand);
+        // the next candidate's lock word and links, while this one is expanded
+        if (ncand > 0) __builtin_prefetch(&level0_[(size_t)s->candidates[0].id * (2 + 2 * (size_t)m_)]);
         lock(nearest.id);
         uint32_t count;
         const uint32_t* ids = links(nearest.id, level, &count);
         std::copy(ids, ids + count, s->links.begin());
         unlock(nearest.id);
-        for (uint32_t i = 0; i < count; i++) __builtin_prefetch(values_[s->links[i]]);
+        for (uint32_t i = 0; i < count; i++) __builtin_prefetch(&s->visited[s->links[i]]);
+        for (uint32_t i = 0; i < count; i++)
+            if (s->visited[s->links[i]] != s->epoch) prefetch_value(s->links[i]);
         for (uint32_t i = 0; i < count; i++) {
             uint32_t id = s->links[i];
             if (s->visited[id] == s->epoch) continue;
             s->visited[id] = s->epoch;
-            float d = distance_(ctx_, query, values_[id]);
+            float d = distance_(ctx_, query, values_.at(id));
             if (nresults < ef || d < results[0].dist) {
                 s->candidates.push_back({0, 0});
                 ncand = heap_push<NearestFirst>(s->candidates.data(), ncand, {d, id});
@@ -255,10 +281,12 @@ void GraphBuilder::insert(uint32_t node, Scratch* s) {
     int level = levels_[node];
     std::unique_lock<std::mutex> entry_guard(entry_mutex_, std::defer_lock);
     if (level > max_level_.load()) entry_guard.lock();
+    // the top level is the entry's own: read apart from entry_, max_level_
+    // could belong to a newer entry and send the descent past this one's levels
     uint32_t entry = entry_.load();
-    int top = max_level_.load();
-    const void* value = values_[node];
-    float d = distance_(ctx_, value, values_[entry]);
+    int top = levels_[entry];
+    const void* value = values_.at(node);
+    float d = distance_(ctx_, value, values_.at(entry));
     entry = greedy_descend(value, entry, top, level, &d);
     for (int l = std::min(level, top); l >= 0; l--) {
         size_t found = search_level(value, entry, d, l, (size_t)ef_construction_, s);
@@ -277,13 +305,60 @@ void GraphBuilder::insert(uint32_t node, Scratch* s) {
     }
 }
 
+size_t GraphBuilder::link_orphans() {
+    if (n_ < 2) return 0;
+    std::vector<uint32_t> indegree(n_, 0);
+    for (uint32_t node = 0; node < n_; node++) {
+        uint32_t count;
+        const uint32_t* ids = links(node, 0, &count);
+        for (uint32_t i = 0; i < count; i++) indegree[ids[i]]++;
+    }
+    size_t linked = 0;
+    uint32_t entry = entry_.load();
+    for (uint32_t orphan = 0; orphan < n_; orphan++) {
+        if (indegree[orphan] > 0 || orphan == entry) continue;
+        uint32_t count;
+        const uint32_t* ids = links(orphan, 0, &count);
+        // its own neighbours, nearest first, are the natural ones to point back
+        std::vector<Scored> near(count);
+        for (uint32_t i = 0; i < count; i++) near[i] = {dist(orphan, ids[i]), ids[i]};
+        std::sort(near.begin(), near.end(), [](const Scored& a, const Scored& b) { return a.dist < b.dist; });
+        for (const Scored& neighbor : near) {
+            uint32_t* slot = mutable_links(neighbor.id, 0);
+            if (slot[0] < max_links(0)) {
+                slot[1 + slot[0]++] = orphan;
+            } else {
+                // replace its farthest link whose target keeps another incoming link
+                int victim = -1;
+                float farthest = -1;
+                for (uint32_t i = 0; i < slot[0]; i++) {
+                    uint32_t target = slot[1 + i];
+                    if (indegree[target] < 2) continue;
+                    float d = dist(neighbor.id, target);
+                    if (d > farthest) {
+                        farthest = d;
+                        victim = (int)i;
+                    }
+                }
+                if (victim < 0) continue;
+                indegree[slot[1 + victim]]--;
+                slot[1 + victim] = orphan;
+            }
+            indegree[orphan]++;
+            linked++;
+            break;
+        }
+    }
+    return linked;
+}
+
 size_t GraphBuilder::search(const void* query, size_t k, size_t ef, Scored* out) const {
     if (n_ == 0) return 0;
     ef = std::max(ef, k);
     Scratch scratch(n_, ef, 2 * (size_t)m_);
     uint32_t entry = entry_.load();
-    float d = distance_(ctx_, query, values_[entry]);
-    entry = greedy_descend(query, entry, max_level_.load(), 0, &d);
+    float d = distance_(ctx_, query, values_.at(entry));
+    entry = greedy_descend(query, entry, levels_[entry], 0, &d);
     size_t found = search_level(query, entry, d, 0, ef, &scratch);
     size_t n = std::min(found, k);
     std::copy(scratch.sorted.begin(), scratch.sorted.begin() + n, out);

@@ -7,7 +7,10 @@
 //
 // Layout follows the pages the graph is written to: a node's level-0 links
 // (up to 2*m) and its upper-level links (up to m each) are fixed-size slots
-// in two contiguous arenas, so writing a node's element tuple is one copy.
+// in two contiguous arenas. A node's lock word sits in front of its level-0
+// slot, so taking the lock brings the links into cache with it. Values of
+// one size are best given as one contiguous array (base + id * stride): a
+// search then finds a neighbour's vector without loading a pointer first.
 #pragma once
 
 #include <atomic>
@@ -27,6 +30,14 @@ namespace vecdb::core::hnsw {
 // thread-safe and must not throw.
 typedef float (*DistanceFunction)(const void* ctx, const void* a, const void* b);
 
+// Where node i's value is: pointers[i], or base + i * stride when pointers is null.
+struct ValueSource {
+    const void* const* pointers = nullptr;
+    const char* base = nullptr;
+    size_t stride = 0;
+    const void* at(uint32_t i) const noexcept { return pointers ? pointers[i] : base + (size_t)i * stride; }
+};
+
 struct BuildParams {
     int m = 16;                // links per node on upper levels (2*m on level 0)
     int ef_construction = 64;  // candidate list size while inserting
@@ -39,6 +50,8 @@ public:
     // values[i] is node i's value; the array and the values must outlive the builder.
     GraphBuilder(const BuildParams& params, DistanceFunction distance, const void* ctx,
                  const void* const* values, size_t n);
+    GraphBuilder(const BuildParams& params, DistanceFunction distance, const void* ctx, ValueSource values,
+                 size_t n);
     ~GraphBuilder();
     GraphBuilder(const GraphBuilder&) = delete;
     GraphBuilder& operator=(const GraphBuilder&) = delete;
@@ -59,6 +72,11 @@ public:
     size_t inserted() const noexcept { return inserted_.load(std::memory_order_relaxed); }
     // Whether every node was inserted (false after stop() cut the build short).
     bool complete() const noexcept { return inserted() == n_; }
+    // After the threads are joined: gives every level-0 node without an
+    // incoming link one (pruning can drop a node's last one, leaving it
+    // unreachable), never taking away another node's last incoming link.
+    // Returns how many nodes it linked.
+    size_t link_orphans();
 
     // The finished graph.
     size_t size() const noexcept { return n_; }
@@ -87,7 +105,8 @@ private:
     void connect(uint32_t node, int level, const Scored* sorted, size_t n, Scratch* scratch);
     void add_back_link(uint32_t target, uint32_t node, float dist, int level, Scratch* scratch);
     uint32_t* mutable_links(uint32_t node, int level) noexcept;
-    float dist(uint32_t a, uint32_t b) const noexcept { return distance_(ctx_, values_[a], values_[b]); }
+    float dist(uint32_t a, uint32_t b) const noexcept { return distance_(ctx_, values_.at(a), values_.at(b)); }
+    void prefetch_value(uint32_t node) const noexcept;
     void lock(uint32_t node) const noexcept;
     void unlock(uint32_t node) const noexcept;
 
@@ -95,12 +114,12 @@ private:
     int m_, ef_construction_;
     DistanceFunction distance_;
     const void* ctx_;
-    const void* const* values_;
+    ValueSource values_;
+    size_t prefetch_lines_;
     std::vector<uint8_t> levels_;
-    std::vector<uint32_t> level0_;       // n * (1 + 2m): count, then ids
+    std::vector<uint32_t> level0_;       // n * (2 + 2m): lock word, count, then ids
     std::vector<uint64_t> upper_start_;  // where node i's upper links start in upper_
     std::vector<uint32_t> upper_;        // per node, per level >= 1: count, then m ids
-    std::unique_ptr<std::atomic<uint8_t>[]> locks_;
     std::mutex entry_mutex_;  // guards entry_ and max_level_ changes
     std::atomic<uint32_t> entry_;
     std::atomic<int> max_level_;
