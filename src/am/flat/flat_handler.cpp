@@ -21,7 +21,7 @@ static char* flat_build_phase_name(int64 phase) {
 VECDB_FUNCTION(flat_handler) {
     IndexAmRoutine* am = makeNode(IndexAmRoutine);
     am->amstrategies = 0;
-    am->amsupport = 1;
+    am->amsupport = VECDB_NUM_SUPPORT_PROCS;
     am->amoptsprocnum = 0;
     am->amcanorder = false;
     am->amcanorderbyop = true;
@@ -51,7 +51,7 @@ VECDB_FUNCTION(flat_handler) {
     am->amproperty = NULL;
     am->ambuildphasename = flat_build_phase_name;
     am->amvalidate = vecdb_validate_opclass;
-    am->amadjustmembers = NULL;
+    am->amadjustmembers = vecdb_adjust_opclass_members;
     am->ambeginscan = flat_begin_scan;
     am->amrescan = flat_rescan;
     am->amgettuple = flat_get_tuple;

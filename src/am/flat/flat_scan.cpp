@@ -136,7 +136,7 @@ static void collect(IndexScanDesc scan, FlatScanOpaque so) {
     Relation index = scan->indexRelation;
     MemoryContext old = MemoryContextSwitchTo(so->context);
     VecdbBufferHints* hints = vecdb_buffer_hints(index);
-    BlockNumber blkno = flat_read_meta(index).first_data_page;
+    BlockNumber blkno = flat_first_data_page(index);
     Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
     while (buffer != InvalidBuffer) {
         CHECK_FOR_INTERRUPTS();
@@ -214,7 +214,7 @@ static void walk_pages_in_parallel(IndexScanDesc scan, FlatScanOpaque so) {
     PendingPage* ring = (PendingPage*)palloc(sizeof(PendingPage) * FLAT_PIPELINE_PAGES);
     uint64 submitted = 0, retired = 0;
     VecdbBufferHints* hints = vecdb_buffer_hints(index);
-    BlockNumber blkno = flat_read_meta(index).first_data_page;
+    BlockNumber blkno = flat_first_data_page(index);
     Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
     while (buffer != InvalidBuffer) {
         CHECK_FOR_INTERRUPTS();

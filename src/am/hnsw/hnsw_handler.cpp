@@ -26,7 +26,7 @@ static char* hnsw_build_phase_name(int64 phase) {
 VECDB_FUNCTION(hnsw_handler) {
     IndexAmRoutine* am = makeNode(IndexAmRoutine);
     am->amstrategies = 0;
-    am->amsupport = 1;
+    am->amsupport = VECDB_NUM_SUPPORT_PROCS;
     am->amoptsprocnum = 0;
     am->amcanorder = false;
     am->amcanorderbyop = true;
@@ -56,7 +56,7 @@ VECDB_FUNCTION(hnsw_handler) {
     am->amproperty = NULL;
     am->ambuildphasename = hnsw_build_phase_name;
     am->amvalidate = vecdb_validate_opclass;
-    am->amadjustmembers = NULL;
+    am->amadjustmembers = vecdb_adjust_opclass_members;
     am->ambeginscan = hnsw_begin_scan;
     am->amrescan = hnsw_rescan;
     am->amgettuple = hnsw_get_tuple;
