@@ -217,7 +217,7 @@ double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key) {
         case VECDB_KEY_VECTOR_L2:
         case VECDB_KEY_HALFVEC_L2:
         case VECDB_KEY_SPARSEVEC_L2:
-            return std::sqrt(key);
+            return vecdb::core::l2_from_squared(key);
         default:
             return key;
     }
