@@ -9,7 +9,7 @@
 -- order both ways. Equal answers: the same sequence of distances and the
 -- same set of rows (rows at equal distance may come in any order, as in any
 -- sort). Also says whether the plan used the index.
-CREATE FUNCTION knn_compare(q text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knn_compare(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     wrapped text := 'SELECT string_agg(d::text, '','' ORDER BY n), string_agg(id::text, '','' ORDER BY id), count(*) '
                     || 'FROM (SELECT row_number() OVER () AS n, x.* FROM (' || q || ') x(id, d)) y';
@@ -29,7 +29,7 @@ END $$;
 -- For approximate indexes: the share of the rows a sequential scan + sort
 -- returns that the index scan also returns (recall), reported only as
 -- meeting min_recall or not, so expected output stays stable.
-CREATE FUNCTION knn_recall(q text, min_recall float8) RETURNS text LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knn_recall(q text, min_recall float8) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     index_ids bigint[]; seq_ids bigint[]; recall float8;
 BEGIN
@@ -47,7 +47,7 @@ BEGIN
 END $$;
 
 -- Whether the query's plan (with sequential scans disabled) uses an index scan.
-CREATE FUNCTION knn_plan_note(q text) RETURNS text LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION knn_plan_note(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     plan text := ''; line text;
 BEGIN

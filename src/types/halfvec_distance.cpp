@@ -10,7 +10,7 @@ using namespace vecdb::types;
 // halfvec_l2_distance: Euclidean distance, the <-> operator.
 VECDB_FUNCTION(halfvec_l2_distance) {
     PG_RETURN_FLOAT8(dense_distance_of_args<HalfvecKind>(fcinfo, [](const uint16_t* a, const uint16_t* b, size_t n) {
-        return std::sqrt((double)kernels().l2_squared_f16(a, b, n));
+        return vecdb::core::l2_from_squared(kernels().l2_squared_f16(a, b, n));
     }));
 }
 

@@ -11,7 +11,7 @@ using vecdb::core::SparseView;
 // sparsevec_l2_distance: Euclidean distance (SQL l2_distance, <->).
 VECDB_FUNCTION(sparsevec_l2_distance) {
     PG_RETURN_FLOAT8(sparse_distance_of_args(fcinfo, [](const SparseView& a, const SparseView& b) {
-        return std::sqrt((double)vecdb::core::sparse_l2_squared(a, b));
+        return vecdb::core::l2_from_squared(vecdb::core::sparse_l2_squared(a, b));
     }));
 }
 

@@ -10,7 +10,7 @@ using namespace vecdb::types;
 // vector_l2_distance: Euclidean distance, the <-> operator.
 VECDB_FUNCTION(vector_l2_distance) {
     PG_RETURN_FLOAT8(dense_distance_of_args<VectorKind>(fcinfo, [](const float* a, const float* b, size_t n) {
-        return std::sqrt((double)kernels().l2_squared_f32(a, b, n));
+        return vecdb::core::l2_from_squared(kernels().l2_squared_f32(a, b, n));
     }));
 }
 

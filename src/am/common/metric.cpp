@@ -1,5 +1,9 @@
 // Maps opclass support functions to SIMD kernels, with fmgr as the fallback.
+// A support function is recognised by its OID (the function vecdb installed
+// under that name and signature), resolved once per backend.
 #include "am/common/metric.h"
+#include "am/common/index_cache.h"
+#include "am/common/validate.h"
 #include "types/sparsevec.h"
 #include "types/vector.h"
 #include "core/distance/sparse.h"
@@ -7,59 +11,103 @@
 #include <cmath>
 
 extern "C" {
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "utils/inval.h"
+#include "utils/regproc.h"
 #include "utils/syscache.h"
 #include "utils/varbit.h"
-#include "catalog/pg_language.h"
-#include "catalog/pg_proc.h"
 }
 
 using vecdb::core::cosine_from_parts;
 
-// Known C symbols of vecdb distance functions and the kernel each maps to.
+// The distance functions vecdb installs (name and argument type, in the
+// extension's schema) and the kernel each one's values can go through.
 static const struct {
-    const char* symbol;
+    const char* function;
+    const char* type;  // NULL: the built-in bit type
     VecdbKeyKind kind;
 } known_distances[] = {
-    {"vector_l2_distance", VECDB_KEY_VECTOR_L2},
-    {"vector_negative_inner_product", VECDB_KEY_VECTOR_IP},
-    {"vector_cosine_distance", VECDB_KEY_VECTOR_COSINE},
-    {"vector_l1_distance", VECDB_KEY_VECTOR_L1},
-    {"halfvec_l2_distance", VECDB_KEY_HALFVEC_L2},
-    {"halfvec_negative_inner_product", VECDB_KEY_HALFVEC_IP},
-    {"halfvec_cosine_distance", VECDB_KEY_HALFVEC_COSINE},
-    {"halfvec_l1_distance", VECDB_KEY_HALFVEC_L1},
-    {"sparsevec_l2_distance", VECDB_KEY_SPARSEVEC_L2},
-    {"sparsevec_negative_inner_product", VECDB_KEY_SPARSEVEC_IP},
-    {"sparsevec_cosine_distance", VECDB_KEY_SPARSEVEC_COSINE},
-    {"sparsevec_l1_distance", VECDB_KEY_SPARSEVEC_L1},
-    {"bit_hamming_distance", VECDB_KEY_BIT_HAMMING},
-    {"bit_jaccard_distance", VECDB_KEY_BIT_JACCARD},
+    {"l2_distance", "vector", VECDB_KEY_VECTOR_L2},
+    {"vector_negative_inner_product", "vector", VECDB_KEY_VECTOR_IP},
+    {"cosine_distance", "vector", VECDB_KEY_VECTOR_COSINE},
+    {"l1_distance", "vector", VECDB_KEY_VECTOR_L1},
+    {"l2_distance", "halfvec", VECDB_KEY_HALFVEC_L2},
+    {"halfvec_negative_inner_product", "halfvec", VECDB_KEY_HALFVEC_IP},
+    {"cosine_distance", "halfvec", VECDB_KEY_HALFVEC_COSINE},
+    {"l1_distance", "halfvec", VECDB_KEY_HALFVEC_L1},
+    {"l2_distance", "sparsevec", VECDB_KEY_SPARSEVEC_L2},
+    {"sparsevec_negative_inner_product", "sparsevec", VECDB_KEY_SPARSEVEC_IP},
+    {"cosine_distance", "sparsevec", VECDB_KEY_SPARSEVEC_COSINE},
+    {"l1_distance", "sparsevec", VECDB_KEY_SPARSEVEC_L1},
+    {"hamming_distance", NULL, VECDB_KEY_BIT_HAMMING},
+    {"jaccard_distance", NULL, VECDB_KEY_BIT_JACCARD},
 };
 
-// Finds the kernel for a C function of this library, by its symbol name.
-static VecdbKeyKind key_kind_for_function(Oid fn_oid) {
-    HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-    if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", fn_oid);
-    Form_pg_proc proc = (Form_pg_proc)GETSTRUCT(tuple);
-    VecdbKeyKind kind = VECDB_KEY_GENERIC;
-    if (proc->prolang == ClanguageId) {
-        bool isnull;
-        Datum src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
-        if (!isnull) {
-            char* symbol = TextDatumGetCString(src);
-            for (const auto& known : known_distances)
-                if (strcmp(symbol, known.symbol) == 0) kind = known.kind;
-            pfree(symbol);
-        }
+#define NUM_KNOWN_DISTANCES (sizeof known_distances / sizeof known_distances[0])
+
+// The OIDs of known_distances in one schema, resolved once per backend and
+// forgotten whenever pg_proc changes (DROP / CREATE EXTENSION, ALTER FUNCTION).
+static struct {
+    bool valid;
+    Oid schema;
+    Oid functions[NUM_KNOWN_DISTANCES];
+} resolved;
+
+// Syscache callback: pg_proc changed, resolve again on next use.
+static void forget_resolved(Datum arg, int cache_id, uint32 hash) {
+    resolved.valid = false;
+}
+
+// Resolves every known distance function by name and signature in schema.
+static void resolve_known_distances(Oid schema) {
+    static bool callback_registered = false;
+    if (!callback_registered) {
+        CacheRegisterSyscacheCallback(PROCOID, forget_resolved, (Datum)0);
+        callback_registered = true;
     }
-    ReleaseSysCache(tuple);
-    return kind;
+    for (size_t i = 0; i < NUM_KNOWN_DISTANCES; i++) {
+        Oid type = known_distances[i].type == NULL
+                       ? BITOID
+                       : GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(known_distances[i].type),
+                                         ObjectIdGetDatum(schema));
+        Oid args[2] = {type, type};
+        resolved.functions[i] =
+            OidIsValid(type) ? GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+                                               CStringGetDatum(known_distances[i].function),
+                                               PointerGetDatum(buildoidvector(args, 2)), ObjectIdGetDatum(schema))
+                             : InvalidOid;
+    }
+    resolved.schema = schema;
+    resolved.valid = true;
+}
+
+// The kernel for an index's distance support function: the function must
+// be one vecdb installed (its OID, not its C symbol, decides), so a
+// user's function over the same C code still goes through fmgr.
+static VecdbKeyKind key_kind_for_index(Relation index, Oid fn_oid) {
+    // the AM's handler was created by the extension's script, in its schema
+    Oid schema = get_func_namespace(index->rd_amhandler);
+    if (!resolved.valid || resolved.schema != schema) resolve_known_distances(schema);
+    for (size_t i = 0; i < NUM_KNOWN_DISTANCES; i++)
+        if (OidIsValid(resolved.functions[i]) && resolved.functions[i] == fn_oid) return known_distances[i].kind;
+    return VECDB_KEY_GENERIC;
 }
 
 void vecdb_metric_init(VecdbMetric* metric, Relation index) {
-    metric->distance = index_getprocinfo(index, 1, 1);
+    metric->distance = index_getprocinfo(index, 1, VECDB_DISTANCE_PROC);
     metric->collation = index->rd_indcollation[0];
-    metric->kind = key_kind_for_function(metric->distance->fn_oid);
+    VecdbIndexCache* cache = vecdb_index_cache(index);
+    if (!cache->metric_known) {
+        VecdbKeyKind kind = key_kind_for_index(index, metric->distance->fn_oid);
+        ereport(DEBUG1, (errmsg_internal("vecdb: index \"%s\" computes %s %s", RelationGetRelationName(index),
+                                         format_procedure(metric->distance->fn_oid),
+                                         kind == VECDB_KEY_GENERIC ? "through fmgr" : "with a SIMD kernel")));
+        cache = vecdb_index_cache(index);  // fetched again after the catalog lookups
+        cache->key_kind = kind;
+        cache->metric_known = true;
+    }
+    metric->kind = cache->key_kind;
     metric->kernels = &vecdb::core::kernels();
 }
 
@@ -169,7 +217,7 @@ double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key) {
         case VECDB_KEY_VECTOR_L2:
         case VECDB_KEY_HALFVEC_L2:
         case VECDB_KEY_SPARSEVEC_L2:
-            return std::sqrt(key);
+            return vecdb::core::l2_from_squared(key);
         default:
             return key;
     }

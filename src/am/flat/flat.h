@@ -10,6 +10,7 @@
 #include "pg/pg.h"
 #include "am/common/am_descriptor.h"
 #include "am/common/metric.h"
+#include "am/common/index_cache.h"
 #include "am/common/overflow.h"
 
 #define FLAT_VERSION 1
@@ -46,6 +47,7 @@ typedef struct FlatInsertHint {
 // flat_pages.cpp
 void flat_init_metapage(Relation index, ForkNumber fork);
 FlatMetaData flat_read_meta(Relation index);
+BlockNumber flat_first_data_page(Relation index);
 void flat_append(Relation index, ItemPointer heap_tid, Datum value, bool isnull, FlatInsertHint* hint);
 void flat_set_insert_page(Relation index, BlockNumber page, bool only_if_empty_chain);
 

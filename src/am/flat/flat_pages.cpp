@@ -18,20 +18,55 @@ FlatMetaData flat_read_meta(Relation index) {
     return meta;
 }
 
-// Moves the metapage's insert hint; with only_if_empty_chain, also starts
-// the data chain (first_data_page) when the index had none.
+// What flat keeps in rd_amcache (am/common/index_cache.h).
+typedef struct FlatIndexCache {
+    BlockNumber first_data_page;  // once known: the chain's head never moves
+    BlockNumber insert_page;      // a hint only: VACUUM may move the metapage's back
+    bool first_data_page_known;
+    bool insert_page_known;
+} FlatIndexCache;
+static_assert(sizeof(FlatIndexCache) <= VECDB_INDEX_CACHE_AM_SIZE, "FlatIndexCache must fit in rd_amcache");
+
+// The flat part of an index's rd_amcache.
+static FlatIndexCache* flat_cache(Relation index) {
+    return (FlatIndexCache*)VecdbIndexCacheAm(index);
+}
+
+// Remembers an insert page this backend used or set.
+static void cache_insert_page(Relation index, BlockNumber blkno) {
+    flat_cache(index)->insert_page = blkno;
+    flat_cache(index)->insert_page_known = blkno != InvalidBlockNumber;
+}
+
+BlockNumber flat_first_data_page(Relation index) {
+    if (flat_cache(index)->first_data_page_known) return flat_cache(index)->first_data_page;
+    BlockNumber first = flat_read_meta(index).first_data_page;
+    // an empty index may get its first page any time: only a real one is a fact
+    if (first != InvalidBlockNumber) {
+        flat_cache(index)->first_data_page = first;
+        flat_cache(index)->first_data_page_known = true;
+    }
+    return first;
+}
+
+// Moves the metapage's insert hint (no WAL when it already says so); with
+// only_if_empty_chain, also starts the data chain (first_data_page) when
+// the index had none.
 void flat_set_insert_page(Relation index, BlockNumber page_blkno, bool only_if_empty_chain) {
     Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-    GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
-    FlatMetaData* meta = (FlatMetaData*)VecdbMetaBody(page);
-    if (only_if_empty_chain) {
-        if (meta->first_data_page == InvalidBlockNumber) meta->first_data_page = page_blkno;
+    const FlatMetaData* current = (const FlatMetaData*)VecdbMetaBody(BufferGetPage(buffer));
+    bool starts_chain = only_if_empty_chain && current->first_data_page == InvalidBlockNumber;
+    if (starts_chain || current->insert_page != page_blkno) {
+        GenericXLogState* state = GenericXLogStart(index);
+        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        FlatMetaData* meta = (FlatMetaData*)VecdbMetaBody(page);
+        if (starts_chain) meta->first_data_page = page_blkno;
+        meta->insert_page = page_blkno;
+        GenericXLogFinish(state);
     }
-    meta->insert_page = page_blkno;
-    GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
+    cache_insert_page(index, page_blkno);
 }
 
 // Builds the item for one row: header plus inline value or external ref.
@@ -94,8 +129,9 @@ static BlockNumber start_chain(Relation index, const char* item, Size size) {
 }
 
 // Places an item on the first page with room from `start`, following the
-// chain and growing it at the end. Returns the page used.
-static BlockNumber place_item(Relation index, BlockNumber start, const char* item, Size size) {
+// chain and growing it at the end. Returns the page used; with
+// stop_at_end, InvalidBlockNumber instead of growing the chain.
+static BlockNumber place_item(Relation index, BlockNumber start, const char* item, Size size, bool stop_at_end) {
     BlockNumber blkno = start;
     for (;;) {
         CHECK_FOR_INTERRUPTS();
@@ -117,6 +153,10 @@ static BlockNumber place_item(Relation index, BlockNumber start, const char* ite
             blkno = next;
             continue;
         }
+        if (stop_at_end) {
+            UnlockReleaseBuffer(buffer);
+            return InvalidBlockNumber;
+        }
         // End of the chain: link a new page after it, in one WAL record.
         Buffer new_buffer = vecdb_allocate_page(index);
         BlockNumber new_blkno = BufferGetBlockNumber(new_buffer);
@@ -133,27 +173,42 @@ static BlockNumber place_item(Relation index, BlockNumber start, const char* ite
     }
 }
 
-// Appends one row's entry to the index.
+// Appends one row's entry to the index. Starts at the build's hint, else
+// at the insert page this backend last used (no metapage read while that
+// page has room), else at the metapage's insert page. A remembered page
+// whose chain is full to the end defers to the metapage before the chain
+// grows, so space VACUUM freed (it moves the metapage's hint back) is
+// reused.
 void flat_append(Relation index, ItemPointer heap_tid, Datum value, bool isnull, FlatInsertHint* hint) {
     Size size;
     char* item = form_entry(index, heap_tid, value, isnull, &size);
     BlockNumber start = hint->page;
-    if (start == InvalidBlockNumber) {
-        FlatMetaData meta = flat_read_meta(index);
-        start = meta.insert_page;
-        if (start == InvalidBlockNumber) {
-            BlockNumber first = start_chain(index, item, size);
-            if (first != InvalidBlockNumber) {
-                hint->page = first;
-                pfree(item);
-                return;
-            }
-            start = flat_read_meta(index).insert_page;
-        }
+    bool remembered = false;
+    if (start == InvalidBlockNumber && flat_cache(index)->insert_page_known) {
+        start = flat_cache(index)->insert_page;
+        remembered = true;
     }
-    BlockNumber used = place_item(index, start, item, size);
+    BlockNumber used = InvalidBlockNumber;
+    if (remembered) used = place_item(index, start, item, size, true);
+    if (used == InvalidBlockNumber) {
+        if (hint->page == InvalidBlockNumber) {
+            start = flat_read_meta(index).insert_page;
+            if (start == InvalidBlockNumber) {
+                BlockNumber first = start_chain(index, item, size);
+                if (first != InvalidBlockNumber) {
+                    hint->page = first;
+                    cache_insert_page(index, first);
+                    pfree(item);
+                    return;
+                }
+                start = flat_read_meta(index).insert_page;
+            }
+        }
+        used = place_item(index, start, item, size, false);
+    }
     // Remember a new last page so later inserts skip the full ones.
     if (used != start) flat_set_insert_page(index, used, false);
+    cache_insert_page(index, used);
     hint->page = used;
     pfree(item);
 }

@@ -130,31 +130,45 @@ static void collect_page(IndexScanDesc scan, FlatScanOpaque so, Page page) {
                              vecdb_metric_kernel_key(&so->metric, so->query, (const struct varlena*)values[i]));
 }
 
-// One pass over the data chain, scoring every entry. The next page is
-// pinned and prefetched while the current one is scored.
-static void collect(IndexScanDesc scan, FlatScanOpaque so) {
+// What a chain walk does with each data page: it gets the page pinned and
+// share-locked, and must release it (now, or later for a page in flight).
+typedef void (*PageVisitor)(IndexScanDesc scan, FlatScanOpaque so, Buffer buffer, Page page, void* state);
+
+// One pass over the data chain in so->context. The next page is pinned and
+// prefetched before the current one is visited: a flat scan is bound by
+// memory latency.
+static void walk_data_chain(IndexScanDesc scan, FlatScanOpaque so, PageVisitor visit, void* state) {
     Relation index = scan->indexRelation;
     MemoryContext old = MemoryContextSwitchTo(so->context);
     VecdbBufferHints* hints = vecdb_buffer_hints(index);
-    BlockNumber blkno = flat_read_meta(index).first_data_page;
+    BlockNumber blkno = flat_first_data_page(index);
     Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
     while (buffer != InvalidBuffer) {
         CHECK_FOR_INTERRUPTS();
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
         vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
-        BlockNumber next_blkno = VecdbPageGetOpaque(page)->next;
+        blkno = VecdbPageGetOpaque(page)->next;
         Buffer next = InvalidBuffer;
-        if (next_blkno != InvalidBlockNumber) {
-            next = vecdb_read_buffer_hinted(index, hints, next_blkno);
+        if (blkno != InvalidBlockNumber) {
+            next = vecdb_read_buffer_hinted(index, hints, blkno);
             prefetch_page(next);
         }
-        collect_page(scan, so, page);
-        UnlockReleaseBuffer(buffer);
+        visit(scan, so, buffer, page, state);
         buffer = next;
-        blkno = next_blkno;
     }
     MemoryContextSwitchTo(old);
+}
+
+// The single-thread visitor: scores the page here and releases it.
+static void score_page_here(IndexScanDesc scan, FlatScanOpaque so, Buffer buffer, Page page, void* state) {
+    collect_page(scan, so, page);
+    UnlockReleaseBuffer(buffer);
+}
+
+// Scores every entry on this thread.
+static void collect(IndexScanDesc scan, FlatScanOpaque so) {
+    walk_data_chain(scan, so, score_page_here, NULL);
     so->collected = true;
 }
 
@@ -206,36 +220,34 @@ static void retire_page(FlatScanOpaque so, PendingPage* pending) {
     UnlockReleaseBuffer(pending->buffer);
 }
 
+// The pages in flight: a ring of FLAT_PIPELINE_PAGES.
+typedef struct Pipeline {
+    PendingPage* ring;
+    uint64 submitted, retired;
+} Pipeline;
+
+// The parallel visitor: retires the oldest page when the ring is full,
+// then hands this one to the helpers (it stays locked until retired).
+static void submit_page_to_helpers(IndexScanDesc scan, FlatScanOpaque so, Buffer buffer, Page page, void* state) {
+    Pipeline* pipeline = (Pipeline*)state;
+    if (pipeline->submitted - pipeline->retired == FLAT_PIPELINE_PAGES)
+        retire_page(so, &pipeline->ring[pipeline->retired++ % FLAT_PIPELINE_PAGES]);
+    PendingPage* pending = &pipeline->ring[pipeline->submitted % FLAT_PIPELINE_PAGES];
+    pending->buffer = buffer;
+    submit_page(scan, so, page, pending);
+    pipeline->submitted++;
+}
+
 // Walks the data chain submitting each page to the helpers, at most
 // FLAT_PIPELINE_PAGES pages in flight.
 static void walk_pages_in_parallel(IndexScanDesc scan, FlatScanOpaque so) {
-    Relation index = scan->indexRelation;
-    MemoryContext old = MemoryContextSwitchTo(so->context);
-    PendingPage* ring = (PendingPage*)palloc(sizeof(PendingPage) * FLAT_PIPELINE_PAGES);
-    uint64 submitted = 0, retired = 0;
-    VecdbBufferHints* hints = vecdb_buffer_hints(index);
-    BlockNumber blkno = flat_read_meta(index).first_data_page;
-    Buffer buffer = blkno == InvalidBlockNumber ? InvalidBuffer : vecdb_read_buffer_hinted(index, hints, blkno);
-    while (buffer != InvalidBuffer) {
-        CHECK_FOR_INTERRUPTS();
-        if (submitted - retired == FLAT_PIPELINE_PAGES) retire_page(so, &ring[retired++ % FLAT_PIPELINE_PAGES]);
-        PendingPage* pending = &ring[submitted % FLAT_PIPELINE_PAGES];
-        pending->buffer = buffer;
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
-        blkno = VecdbPageGetOpaque(page)->next;
-        buffer = InvalidBuffer;
-        if (blkno != InvalidBlockNumber) {
-            buffer = vecdb_read_buffer_hinted(index, hints, blkno);
-            prefetch_page(buffer);
-        }
-        submit_page(scan, so, page, pending);
-        submitted++;
-    }
-    while (retired < submitted) retire_page(so, &ring[retired++ % FLAT_PIPELINE_PAGES]);
-    pfree(ring);
-    MemoryContextSwitchTo(old);
+    Pipeline pipeline;
+    pipeline.ring = (PendingPage*)MemoryContextAlloc(so->context, sizeof(PendingPage) * FLAT_PIPELINE_PAGES);
+    pipeline.submitted = pipeline.retired = 0;
+    walk_data_chain(scan, so, submit_page_to_helpers, &pipeline);
+    while (pipeline.retired < pipeline.submitted)
+        retire_page(so, &pipeline.ring[pipeline.retired++ % FLAT_PIPELINE_PAGES]);
+    pfree(pipeline.ring);
     so->collected = true;
 }
 

@@ -1,6 +1,6 @@
 // The hnsw access method's handler: wires the callbacks into Postgres.
 #include "am/hnsw/hnsw.h"
-#include "am/common/validate.h"
+#include "am/common/am_routine.h"
 
 extern "C" {
 #include "access/amapi.h"
@@ -23,49 +23,20 @@ static char* hnsw_build_phase_name(int64 phase) {
     }
 }
 
+// The handler: the routine every vecdb AM shares plus hnsw's own callbacks.
 VECDB_FUNCTION(hnsw_handler) {
-    IndexAmRoutine* am = makeNode(IndexAmRoutine);
-    am->amstrategies = 0;
-    am->amsupport = 1;
-    am->amoptsprocnum = 0;
-    am->amcanorder = false;
-    am->amcanorderbyop = true;
-    am->amcanbackward = false;
-    am->amcanunique = false;
-    am->amcanmulticol = false;
-    am->amoptionalkey = true;
-    am->amsearcharray = false;
-    am->amsearchnulls = false;
-    am->amstorage = false;
-    am->amclusterable = false;
-    am->ampredlocks = false;
-    am->amcanparallel = false;
-    am->amcaninclude = false;
-    am->amusemaintenanceworkmem = false;
-    am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-    am->amkeytype = InvalidOid;
-
+    IndexAmRoutine* am = vecdb_make_am_routine();
     am->ambuild = hnsw_build;
     am->ambuildempty = hnsw_build_empty;
     am->aminsert = hnsw_insert;
     am->ambulkdelete = hnsw_bulk_delete;
     am->amvacuumcleanup = hnsw_vacuum_cleanup;
-    am->amcanreturn = NULL;
     am->amcostestimate = hnsw_cost_estimate;
     am->amoptions = hnsw_options;
-    am->amproperty = NULL;
     am->ambuildphasename = hnsw_build_phase_name;
-    am->amvalidate = vecdb_validate_opclass;
-    am->amadjustmembers = NULL;
     am->ambeginscan = hnsw_begin_scan;
     am->amrescan = hnsw_rescan;
     am->amgettuple = hnsw_get_tuple;
-    am->amgetbitmap = NULL;
     am->amendscan = hnsw_end_scan;
-    am->ammarkpos = NULL;
-    am->amrestrpos = NULL;
-    am->amestimateparallelscan = NULL;
-    am->aminitparallelscan = NULL;
-    am->amparallelrescan = NULL;
     PG_RETURN_POINTER(am);
 }

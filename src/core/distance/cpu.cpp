@@ -61,7 +61,7 @@ CpuFeatures probe() {
 
 }  // namespace
 
-const CpuFeatures& cpu_features() {
+const CpuFeatures& cpu_features() noexcept {
     static const CpuFeatures features = probe();
     return features;
 }

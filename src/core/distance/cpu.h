@@ -13,6 +13,6 @@ struct CpuFeatures {
 };
 
 // The features of the CPU we run on; cheap after the first call.
-const CpuFeatures& cpu_features();
+const CpuFeatures& cpu_features() noexcept;
 
 }  // namespace vecdb::core

@@ -25,7 +25,7 @@ VECDB_POPCNT_TARGET inline uint64_t pop(uint64_t v) {
 }  // namespace
 
 VECDB_POPCNT_TARGET
-uint64_t hamming_popcnt64(const uint8_t* a, const uint8_t* b, size_t nbytes) {
+uint64_t hamming_popcnt64(const uint8_t* a, const uint8_t* b, size_t nbytes) noexcept {
     // Four independent sums so the POPCNTs of one iteration can overlap.
     uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
     size_t i = 0;

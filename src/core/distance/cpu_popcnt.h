@@ -9,7 +9,7 @@
 namespace vecdb::core {
 
 // popcount(a ^ b) over nbytes bytes.
-uint64_t hamming_popcnt64(const uint8_t* a, const uint8_t* b, size_t nbytes);
+uint64_t hamming_popcnt64(const uint8_t* a, const uint8_t* b, size_t nbytes) noexcept;
 
 // popcount(a & b) and popcount(a | b) over nbytes bytes.
 void and_or_popcount_popcnt64(const uint8_t* a, const uint8_t* b, size_t nbytes,

@@ -10,7 +10,7 @@ namespace vecdb::core {
 const DistanceKernels* avx2_kernels_if_supported();
 const DistanceKernels* avx512_kernels_if_supported();
 
-const DistanceKernels* kernels_for(KernelLevel level) {
+const DistanceKernels* kernels_for(KernelLevel level) noexcept {
     switch (level) {
         case KernelLevel::scalar: return &scalar_kernels();
         case KernelLevel::avx2: return avx2_kernels_if_supported();
@@ -33,7 +33,7 @@ KernelLevel level_cap() {
 
 }  // namespace
 
-const DistanceKernels& kernels() {
+const DistanceKernels& kernels() noexcept {
     static const DistanceKernels* best = [] {
         const KernelLevel cap = level_cap();
         if (cap >= KernelLevel::avx512)

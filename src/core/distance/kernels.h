@@ -2,6 +2,7 @@
 // Callers ask for kernels() once and call through the table in hot loops.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,15 +34,20 @@ struct DistanceKernels {
 };
 
 // The fastest table this CPU supports (chosen once, at first use).
-const DistanceKernels& kernels();
+const DistanceKernels& kernels() noexcept;
 
 // The table for one level, or nullptr when this CPU cannot run it.
-const DistanceKernels* kernels_for(KernelLevel level);
+const DistanceKernels* kernels_for(KernelLevel level) noexcept;
 
 // The plain scalar table: the reference every other level is checked against.
-const DistanceKernels& scalar_kernels();
+const DistanceKernels& scalar_kernels() noexcept;
 
 // 1 - dot / sqrt(|a|^2 |b|^2), NaN when either norm is zero.
-float cosine_from_parts(float dot, float norm_a, float norm_b);
+float cosine_from_parts(float dot, float norm_a, float norm_b) noexcept;
+
+// The L2 distance from the squared distance the kernels return: the one
+// definition behind the SQL l2_distance functions and index keys alike
+// (indexes order by the square and convert only what they return).
+inline double l2_from_squared(double squared) noexcept { return std::sqrt(squared); }
 
 }  // namespace vecdb::core

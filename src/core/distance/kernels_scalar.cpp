@@ -108,9 +108,9 @@ const DistanceKernels table = {
 
 }  // namespace
 
-const DistanceKernels& scalar_kernels() { return table; }
+const DistanceKernels& scalar_kernels() noexcept { return table; }
 
-float cosine_from_parts(float dot, float norm_a, float norm_b) {
+float cosine_from_parts(float dot, float norm_a, float norm_b) noexcept {
     double similarity = static_cast<double>(dot) / std::sqrt(static_cast<double>(norm_a) * norm_b);
     if (std::isnan(similarity))
         return NAN;

@@ -116,7 +116,7 @@ size_t scan_list(const char* text, size_t capacity, const char* type_name, Store
 
 }  // namespace
 
-size_t float_list_capacity(const char* text, size_t max_dims) {
+size_t float_list_capacity(const char* text, size_t max_dims) noexcept {
     // n elements need n-1 commas, so commas + 1 bounds the element count.
     size_t commas = 0;
     for (const char* p = text; *p != '\0'; p++)

@@ -10,7 +10,7 @@ namespace vecdb::core {
 // An upper bound on how many elements text can hold, capped at max_dims.
 // Callers size their output buffer with it; the parsers below then report
 // "too many dimensions" exactly when the text holds more than max_dims.
-size_t float_list_capacity(const char* text, size_t max_dims);
+size_t float_list_capacity(const char* text, size_t max_dims) noexcept;
 
 // Parses a NUL-terminated "[a,b,...]" into out (room for capacity floats) and
 // returns the element count. type_name ("vector") appears in error messages.

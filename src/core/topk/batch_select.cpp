@@ -6,7 +6,7 @@
 
 namespace vecdb::core {
 
-size_t order_next_batch(ScoredItem* items, size_t begin, size_t end, size_t count) {
+size_t order_next_batch(ScoredItem* items, size_t begin, size_t end, size_t count) noexcept {
     if (begin >= end) return 0;
     size_t available = end - begin;
     if (count >= available) {

@@ -30,6 +30,6 @@ inline bool scored_less(const ScoredItem& a, const ScoredItem& b) {
 // Moves the `count` smallest of items[begin, end) to the front of that range
 // in ascending order; the rest stay after them, unordered. Returns how many
 // were ordered (count, or fewer at the end of the range). No allocation.
-size_t order_next_batch(ScoredItem* items, size_t begin, size_t end, size_t count);
+size_t order_next_batch(ScoredItem* items, size_t begin, size_t end, size_t count) noexcept;
 
 }  // namespace vecdb::core
