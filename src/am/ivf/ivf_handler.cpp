@@ -1,6 +1,7 @@
 // The ivf access method's handler: callbacks, build phase names and the
 // planner's cost estimate.
 #include "am/ivf/ivf.h"
+#include "am/common/am_routine.h"
 #include "am/common/validate.h"
 
 #include <limits>
@@ -59,48 +60,18 @@ static void ivf_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_co
 }
 
 VECDB_FUNCTION(ivf_handler) {
-    IndexAmRoutine* am = makeNode(IndexAmRoutine);
-    am->amstrategies = 0;
-    am->amsupport = 1;
-    am->amoptsprocnum = 0;
-    am->amcanorder = false;
-    am->amcanorderbyop = true;
-    am->amcanbackward = false;
-    am->amcanunique = false;
-    am->amcanmulticol = false;
-    am->amoptionalkey = true;
-    am->amsearcharray = false;
-    am->amsearchnulls = false;
-    am->amstorage = false;
-    am->amclusterable = false;
-    am->ampredlocks = false;
-    am->amcanparallel = false;
-    am->amcaninclude = false;
-    am->amusemaintenanceworkmem = true;
-    am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
-    am->amkeytype = InvalidOid;
-
+    IndexAmRoutine* am = vecdb_make_am_routine();
     am->ambuild = ivf_build;
     am->ambuildempty = ivf_build_empty;
     am->aminsert = ivf_insert;
     am->ambulkdelete = ivf_bulk_delete;
     am->amvacuumcleanup = ivf_vacuum_cleanup;
-    am->amcanreturn = NULL;
     am->amcostestimate = ivf_cost_estimate;
     am->amoptions = ivf_options;
-    am->amproperty = NULL;
     am->ambuildphasename = ivf_build_phase_name;
-    am->amvalidate = vecdb_validate_opclass;
-    am->amadjustmembers = NULL;
     am->ambeginscan = ivf_begin_scan;
     am->amrescan = ivf_rescan;
     am->amgettuple = ivf_get_tuple;
-    am->amgetbitmap = NULL;
     am->amendscan = ivf_end_scan;
-    am->ammarkpos = NULL;
-    am->amrestrpos = NULL;
-    am->amestimateparallelscan = NULL;
-    am->aminitparallelscan = NULL;
-    am->amparallelrescan = NULL;
     PG_RETURN_POINTER(am);
 }
