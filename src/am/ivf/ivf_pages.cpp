@@ -1,6 +1,7 @@
 // ivf pages: the metapage, list slots, the per-backend cache of centroids,
 // and WAL-logged inserts into list chains and vector pages.
 #include "am/ivf/ivf.h"
+#include "am/common/index_cache.h"
 #include "core/kmeans/assign.h"
 #include "pg/guard.h"
 
@@ -123,7 +124,7 @@ static void read_stream(Relation index, BlockNumber start, uint32 npages, char* 
 }
 
 // Reads the stream into a new cache block; frees the block on error.
-static void fill_cache(Relation index, IvfCache* fresh, Size stream_bytes) {
+static void fill_cache(Relation index, char* block, IvfCache* fresh, Size stream_bytes) {
     PG_TRY();
     {
         const IvfMetaData* meta = &fresh->meta;
@@ -133,35 +134,49 @@ static void fill_cache(Relation index, IvfCache* fresh, Size stream_bytes) {
     }
     PG_CATCH();
     {
-        pfree(fresh);
+        pfree(block);
         PG_RE_THROW();
     }
     PG_END_TRY();
 }
 
+// Where ivf's part of the shared rd_amcache (am/common/index_cache.h)
+// points: the IvfCache that lives in the same allocation, after the header.
+typedef struct IvfCacheRef {
+    IvfCache* cache;
+} IvfCacheRef;
+static_assert(sizeof(IvfCacheRef) <= VECDB_INDEX_CACHE_AM_SIZE, "IvfCacheRef must fit in rd_amcache");
+
 // The backend's cached centroids (and SQ8 ranges) of an index, read on
 // first use. Centroids change only when the index is rebuilt, which gives it
-// a new relfilenode and drops the relcache entry's rd_amcache.
+// a new relfilenode (the common header then starts afresh). They live in one
+// allocation with the common cache header, so when Postgres frees
+// rd_amcache on an invalidation everything goes with it.
 const IvfCache* ivf_cache(Relation index) {
-    IvfCache* cache = (IvfCache*)index->rd_amcache;
-    if (cache != NULL && RelFileNodeEquals(cache->node, index->rd_node)) return cache;
+    IvfCacheRef* ref = (IvfCacheRef*)VecdbIndexCacheAm(index);
+    if (ref->cache != NULL && RelFileNodeEquals(ref->cache->node, index->rd_node)) return ref->cache;
     IvfMetaData meta = ivf_read_meta(index);
     Size centroid_floats = (Size)meta.lists * meta.dimensions;
     Size sq8_floats = meta.quantizer == IVF_QUANTIZER_SQ8 && meta.lists > 0 ? 2 * (Size)meta.dimensions : 0;
     Size stream_bytes = (centroid_floats + sq8_floats) * sizeof(float);
-    Size total = MAXALIGN(sizeof(IvfCache)) + stream_bytes + (Size)meta.lists * sizeof(float);
+    Size head = MAXALIGN(sizeof(VecdbIndexCache));
+    Size total = head + MAXALIGN(sizeof(IvfCache)) + stream_bytes + (Size)meta.lists * sizeof(float);
     char* block = (char*)MemoryContextAllocHuge(index->rd_indexcxt, total);
-    IvfCache* fresh = (IvfCache*)block;
+    IvfCache* fresh = (IvfCache*)(block + head);
     fresh->node = index->rd_node;
     fresh->meta = meta;
-    float* floats = (float*)(block + MAXALIGN(sizeof(IvfCache)));
+    float* floats = (float*)((char*)fresh + MAXALIGN(sizeof(IvfCache)));
     fresh->centroids = floats;
     fresh->sq8_offset = sq8_floats ? floats + centroid_floats : NULL;
     fresh->sq8_scale = sq8_floats ? floats + centroid_floats + meta.dimensions : NULL;
     fresh->centroid_norms = floats + centroid_floats + sq8_floats;
-    fill_cache(index, fresh, stream_bytes);
-    if (index->rd_amcache != NULL) pfree(index->rd_amcache);
-    index->rd_amcache = fresh;
+    fill_cache(index, block, fresh, stream_bytes);
+    // fetched again after the page reads; the header moves into the new block
+    VecdbIndexCache* current = vecdb_index_cache(index);
+    memcpy(block, current, sizeof(VecdbIndexCache));
+    ((IvfCacheRef*)((VecdbIndexCache*)block)->am.bytes)->cache = fresh;
+    pfree(index->rd_amcache);
+    index->rd_amcache = block;
     return fresh;
 }
 
