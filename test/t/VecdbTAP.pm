@@ -20,8 +20,7 @@ our @EXPORT = qw(index_methods new_vecdb_node vector_sql create_vector_table
 sub index_methods {
 	return (
 		{ name => 'flat', am => 'flat', with => '', settings => '', wide => 1 },
-		# ef_search above the row count: the search reaches every element, so it is exact
-		# approximate: a graph can leave an element unreachable (known hnsw
+		# ef_search above the row count, yet approximate: a graph can leave an element unreachable (known hnsw
 		# issue, worst after concurrent inserts), so it must find at
 		# least 9 of the exact top 10 rather than all of them
 		{ name => 'hnsw', am => 'hnsw', with => '', settings => 'SET vecdb.hnsw_ef_search = 1000;', wide => 1,
