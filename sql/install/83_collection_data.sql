@@ -95,20 +95,30 @@ BEGIN
 END
 $$;
 
+-- Writes rows (a json array of objects, or one object) into a partition,
+-- all or nothing, as INSERT or as upsert; returns the ids as a json array.
+CREATE FUNCTION vecdb._write_rows(c vecdb.collections, data jsonb, partition_name text, upsert boolean) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
+    ids jsonb;
+BEGIN
+    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
+    PERFORM vecdb._check_rows(c, rows, upsert);
+    SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
+      FROM vecdb._execute(vecdb._insert_sql(c, upsert), ARRAY['jsonb', 'text'],
+                          ARRAY[rows::text, partition_name]) AS t(id jsonb);
+    RETURN ids;
+END
+$$;
+
 -- Inserts rows (a json array of objects, or one object); all or nothing.
 -- Returns {"insert_count": n, "ids": [...]}.
 CREATE FUNCTION vecdb.insert(collection_name text, data jsonb, partition_name text DEFAULT '_default') RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    c vecdb.collections := vecdb._resolve(collection_name);
-    rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
-    ids jsonb;
+    ids jsonb := vecdb._write_rows(vecdb._resolve(collection_name), data, partition_name, false);
 BEGIN
-    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
-    PERFORM vecdb._check_rows(c, rows, false);
-    SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
-      FROM vecdb._execute(vecdb._insert_sql(c, false), ARRAY['jsonb', 'text'],
-                          ARRAY[rows::text, partition_name]) AS t(id jsonb);
     RETURN jsonb_build_object('insert_count', jsonb_array_length(ids), 'ids', ids);
 END
 $$;
@@ -119,14 +129,8 @@ CREATE FUNCTION vecdb.upsert(collection_name text, data jsonb, partition_name te
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
-    rows jsonb := CASE WHEN jsonb_typeof(data) = 'object' THEN jsonb_build_array(data) ELSE data END;
-    ids jsonb;
+    ids jsonb := vecdb._write_rows(c, data, partition_name, true);
 BEGIN
-    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
-    PERFORM vecdb._check_rows(c, rows, true);
-    SELECT coalesce(jsonb_agg(t.id), '[]') INTO ids
-      FROM vecdb._execute(vecdb._insert_sql(c, true), ARRAY['jsonb', 'text'],
-                          ARRAY[rows::text, partition_name]) AS t(id jsonb);
     IF c.auto_id THEN
         -- keys given by the caller must not be handed out again by the identity
         EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), max(%I)) FROM %s HAVING max(%I) > '
