@@ -9,6 +9,7 @@ use FindBin;
 use lib $FindBin::RealBin;
 use HTTP::Tiny;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -68,7 +69,7 @@ for (1 .. 100) {
 	my $response = HTTP::Tiny->new(timeout => 5)->get("http://127.0.0.1:$exporter_port/metrics");
 	$metrics = $response->{content} if $response->{success};
 	last if $metrics =~ /^vecdb_search_tuples_scored\{/m;
-	sleep 0.2;
+	usleep(200_000);    # built-in sleep rounds 0.2 down to 0: the exporter got no time to start
 }
 # The value of one vecdb metric for index mon_idx, or undef.
 sub metric_value {
