@@ -28,8 +28,9 @@ TEST(Dispatch, LevelsMatchCpuFeatures) {
     const core::CpuFeatures& cpu = core::cpu_features();
     EXPECT_EQ(core::kernels_for(KernelLevel::avx2) != nullptr, cpu.avx2_level);
     EXPECT_EQ(core::kernels_for(KernelLevel::avx512) != nullptr, cpu.avx512_level);
-    if (cpu.avx512_level) EXPECT_TRUE(cpu.avx2_level);
-    if (cpu.avx512_vpopcntdq) EXPECT_TRUE(cpu.avx512_level);
+    // braces: the EXPECT macros expand to an if/else of their own
+    if (cpu.avx512_level) { EXPECT_TRUE(cpu.avx2_level); }
+    if (cpu.avx512_vpopcntdq) { EXPECT_TRUE(cpu.avx512_level); }
     std::printf("cpu: avx2_level=%d avx512_level=%d vpopcntdq=%d popcnt=%d; kernels()=%s\n",
                 cpu.avx2_level, cpu.avx512_level, cpu.avx512_vpopcntdq, cpu.popcnt, core::kernels().name);
 }
