@@ -12,6 +12,23 @@ SELECT index, "table", access_method, size_bytes = pages * current_setting('bloc
        pages > 0 AS has_pages, options, estimated_entries
 FROM vecdb.stat_indexes WHERE "table" = 'mon_items'::regclass ORDER BY index::text;
 
+-- each index's last build: when, how long, how many entries
+SELECT index, built_at BETWEEN now() - interval '1 hour' AND clock_timestamp() AS built_recently,
+       build_seconds >= 0 AND build_seconds < 600 AS sane_duration,
+       (vecdb.index_build(index)).entries
+FROM vecdb.stat_indexes WHERE "table" = 'mon_items'::regclass ORDER BY index::text;
+-- REINDEX records a new build; a non-vecdb index has none
+SELECT built_at AS before FROM vecdb.stat_indexes WHERE index = 'mon_items_h_idx'::regclass \gset
+REINDEX INDEX mon_items_h_idx;
+SELECT built_at > :'before' AS rebuilt FROM vecdb.stat_indexes WHERE index = 'mon_items_h_idx'::regclass;
+SELECT vecdb.index_build('mon_items_btree') IS NULL AS no_build_record;
+-- every access method records its build
+CREATE INDEX mon_items_hnsw ON mon_items USING hnsw (v);
+CREATE INDEX mon_items_ivf ON mon_items USING ivf (v) WITH (lists = 4);
+SELECT i, (vecdb.index_build(i)).entries, (vecdb.index_build(i)).seconds >= 0 AS timed
+FROM unnest(ARRAY['mon_items_hnsw', 'mon_items_ivf']::regclass[]) i;
+DROP INDEX mon_items_hnsw, mon_items_ivf;
+
 -- VACUUM shows up in the table's vacuum history
 VACUUM mon_items;
 SELECT index, last_vacuum IS NOT NULL AS vacuumed, vacuums >= 1 AS counted
@@ -36,7 +53,7 @@ CREATE ROLE mon_stranger;
 SET ROLE mon_stranger;
 SELECT vecdb.reset_search_stats('mon_items_v_idx');
 SELECT vecdb.reset_search_stats();
-SELECT count(*) FROM vecdb.stat_indexes WHERE "table" = 'mon_items'::regclass;
+SELECT count(*), count(built_at) AS builds_shown FROM vecdb.stat_indexes WHERE "table" = 'mon_items'::regclass;
 RESET ROLE;
 DROP ROLE mon_stranger;
 DROP TABLE mon_items;

@@ -18,9 +18,20 @@ CREATE FUNCTION vecdb.reset_search_stats(index regclass DEFAULT NULL) RETURNS bi
     AS 'MODULE_PATHNAME', 'vecdb_reset_search_stats' LANGUAGE C;
 COMMENT ON FUNCTION vecdb.reset_search_stats(regclass) IS 'forgets vecdb''s search counters of one index (its owner) or of all (superuser)';
 
+-- The last build of a vecdb index, from its metapage; NULL for an index
+-- built before vecdb recorded builds or one the caller may not read.
+CREATE FUNCTION vecdb.index_build(
+    index regclass,
+    OUT finished timestamptz,
+    OUT seconds double precision,
+    OUT entries bigint)
+    AS 'MODULE_PATHNAME', 'vecdb_index_build' LANGUAGE C STRICT STABLE;
+COMMENT ON FUNCTION vecdb.index_build(regclass) IS 'when a vecdb index was built, how long the build took and the entries it wrote';
+
 -- Every index of a vecdb access method in this database, with its size,
 -- options, the planner's entry count (from the last CREATE INDEX, VACUUM or
--- ANALYZE) and its table's vacuum history.
+-- ANALYZE), its table's vacuum history and its last build (one metapage
+-- read per index).
 CREATE VIEW vecdb.stat_indexes WITH (security_invoker = true) AS
 SELECT i.indexrelid::regclass AS index,
        i.indrelid::regclass AS "table",
@@ -33,7 +44,9 @@ SELECT i.indexrelid::regclass AS index,
        t.n_dead_tup AS table_dead_rows,
        t.last_vacuum,
        t.last_autovacuum,
-       t.vacuum_count + t.autovacuum_count AS vacuums
+       t.vacuum_count + t.autovacuum_count AS vacuums,
+       b.finished AS built_at,
+       b.seconds AS build_seconds
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
 JOIN pg_catalog.pg_am am ON am.oid = c.relam
@@ -41,8 +54,9 @@ JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regc
      AND d.objid = am.amhandler AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
      AND d.deptype = 'e'
 JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'vecdb'
-LEFT JOIN pg_catalog.pg_stat_all_tables t ON t.relid = i.indrelid;
-COMMENT ON VIEW vecdb.stat_indexes IS 'vecdb indexes: access method, size, options, entries, vacuum history';
+LEFT JOIN pg_catalog.pg_stat_all_tables t ON t.relid = i.indrelid
+LEFT JOIN LATERAL vecdb.index_build(i.indexrelid) b ON true;
+COMMENT ON VIEW vecdb.stat_indexes IS 'vecdb indexes: access method, size, options, entries, vacuum history, last build';
 
 -- Search activity per vecdb index: scans and rows returned as Postgres
 -- counts them (pg_stat_user_indexes), and what only vecdb knows — entries

@@ -35,6 +35,7 @@ enum VecdbAmKind : uint16 { VECDB_AM_FLAT = 1, VECDB_AM_IVF = 2, VECDB_AM_HNSW =
 
 // Index-wide facts kept in VecdbMetaHeader.flags.
 #define VECDB_META_HAS_OVERFLOW 0x0001  // an overflow chain was ever written
+#define VECDB_META_HAS_BUILD_INFO 0x0002  // the build is recorded (am/common/build_info.h)
 
 // Common start of every vecdb metapage; AM-specific fields follow it.
 typedef struct VecdbMetaHeader {

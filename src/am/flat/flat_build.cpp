@@ -1,4 +1,5 @@
 // CREATE INDEX for flat: scan the heap and append every row's entry.
+#include "am/common/build_info.h"
 #include "am/flat/flat.h"
 
 extern "C" {
@@ -29,6 +30,7 @@ IndexBuildResult* flat_build(Relation heap, Relation index, IndexInfo* index_inf
     if (RelationGetNumberOfBlocks(index) != 0)
         elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
+    TimestampTz started = GetCurrentTimestamp();
     flat_init_metapage(index, MAIN_FORKNUM);
 
     FlatBuildState state;
@@ -43,6 +45,7 @@ IndexBuildResult* flat_build(Relation heap, Relation index, IndexInfo* index_inf
                                                 (void*)&state, NULL);
     MemoryContextDelete(state.tuple_context);
 
+    vecdb_meta_record_build(index, started, state.tuples);
     IndexBuildResult* result = (IndexBuildResult*)palloc(sizeof(IndexBuildResult));
     result->heap_tuples = heap_tuples;
     result->index_tuples = state.tuples;

@@ -6,6 +6,7 @@
 // maintenance_work_mem, the graph built so far is written and the rest of
 // the rows are inserted into the on-disk graph one by one, with a NOTICE
 // saying how much memory the in-memory build would have needed.
+#include "am/common/build_info.h"
 #include "am/hnsw/hnsw.h"
 #include "core/hnsw/graph_builder.h"
 #include "pg/guard.h"
@@ -360,6 +361,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     if (RelationGetNumberOfBlocks(index) != 0)
         elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
+    TimestampTz started = GetCurrentTimestamp();
     HnswBuildState* state = (HnswBuildState*)palloc0(sizeof(HnswBuildState));
     state->index = index;
     vecdb_metric_init(&state->metric, index);
@@ -387,6 +389,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
                            (size_t)(memory_needed(state, state->all_rows, state->all_value_bytes) >> 20) + 1),
                  errhint("Raise maintenance_work_mem for a faster build.")));
 
+    vecdb_meta_record_build(index, started, state->indexed);
     IndexBuildResult* result = (IndexBuildResult*)palloc(sizeof(IndexBuildResult));
     result->heap_tuples = heap_tuples;
     result->index_tuples = state->indexed;

@@ -10,6 +10,7 @@
 // Pages go through shared buffers without WAL and are logged in bulk at the
 // end (log_newpage_range), like GiST's build: a crash before commit leaves
 // an index nobody can use anyway.
+#include "am/common/build_info.h"
 #include "am/ivf/ivf.h"
 #include "core/kmeans/assign.h"
 #include "core/kmeans/kmeans.h"
@@ -438,6 +439,7 @@ static IvfMetaData empty_meta(uint16 quantizer, uint16 space, uint32 dimensions)
 IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info) {
     if (RelationGetNumberOfBlocks(index) != 0)
         elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+    TimestampTz started = GetCurrentTimestamp();
     IvfBuildState* state = (IvfBuildState*)palloc0(sizeof(IvfBuildState));
     state->index = index;
     VecdbMetric metric;
@@ -493,6 +495,7 @@ IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info
     if (RelationNeedsWAL(index))
         log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
     MemoryContextDelete(state->row_context);
+    vecdb_meta_record_build(index, started, state->indexed);
 
     IndexBuildResult* result = (IndexBuildResult*)palloc(sizeof(IndexBuildResult));
     result->heap_tuples = heap_tuples;
