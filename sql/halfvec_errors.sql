@@ -72,6 +72,10 @@ SELECT '[-60000]'::halfvec - '[60000]';
 \echo :LAST_ERROR_SQLSTATE
 SELECT '[300]'::halfvec * '[300]';
 \echo :LAST_ERROR_SQLSTATE
+-- underflow: the product of two non-zero halves below the smallest half
+SELECT '[0.0001]'::halfvec * '[0.0001]';
+\echo :LAST_ERROR_SQLSTATE
+SELECT '[0.5,0]'::halfvec * '[0.5,7]' AS zero_factor;
 SELECT array_fill(1, ARRAY[16000])::halfvec || '[1]';
 \echo :LAST_ERROR_SQLSTATE
 SELECT subvector('[1,2,3]'::halfvec, 3, 2), subvector('[1,2,3]'::halfvec, 0, 2);  -- clipped

@@ -120,6 +120,11 @@ SELECT '[-3e38]'::vector - '[3e38]';
 \echo :LAST_ERROR_SQLSTATE
 SELECT '[1e20]'::vector * '[1e20]';
 \echo :LAST_ERROR_SQLSTATE
+-- a product of two non-zero elements that rounds to zero is an underflow
+-- (pgvector's rule); a zero factor is fine
+SELECT '[1,1e-30]'::vector * '[2,1e-30]';
+\echo :LAST_ERROR_SQLSTATE
+SELECT '[0,1e-30]'::vector * '[5,0]' AS zero_factors;
 
 -- concatenation past the limit: 54000
 SELECT array_fill(1, ARRAY[16000])::vector || '[1]';

@@ -77,6 +77,21 @@ typename K::Value* dense_elementwise(const typename K::Value* a, const typename 
     return result;
 }
 
+// a * b element by element. As in pgvector, a product that rounds to zero
+// from two non-zero factors is an underflow error, not a silent 0.
+template <typename K>
+typename K::Value* dense_product(const typename K::Value* a, const typename K::Value* b) {
+    check_same_dims(a->dim, b->dim);
+    typename K::Value* result = K::make(a->dim);
+    for (int i = 0; i < a->dim; i++) {
+        float x = K::get(a, i), y = K::get(b, i);
+        result->x[i] = K::put(x * y);
+        if (K::get(result, i) == 0.0f && x != 0.0f && y != 0.0f)
+            ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("value out of range: underflow")));
+    }
+    return result;
+}
+
 // a || b: the elements of a followed by those of b.
 template <typename K>
 typename K::Value* dense_concat(const typename K::Value* a, const typename K::Value* b) {

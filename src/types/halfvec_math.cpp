@@ -18,11 +18,11 @@ VECDB_FUNCTION(halfvec_sub) {
     PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(a, b, [](float x, float y) { return x - y; }));
 }
 
-// halfvec_mul(halfvec, halfvec): element-wise product; overflow is 22003.
+// halfvec_mul(halfvec, halfvec): element-wise product; overflow and underflow are 22003.
 VECDB_FUNCTION(halfvec_mul) {
     auto* a = PG_GETARG_HALFVEC_P(0);
     auto* b = PG_GETARG_HALFVEC_P(1);
-    PG_RETURN_POINTER(dense_elementwise<HalfvecKind>(a, b, [](float x, float y) { return x * y; }));
+    PG_RETURN_POINTER(dense_product<HalfvecKind>(a, b));
 }
 
 // halfvec_concat(halfvec, halfvec): the || operator.

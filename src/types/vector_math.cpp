@@ -18,11 +18,11 @@ VECDB_FUNCTION(vector_sub) {
     PG_RETURN_POINTER(dense_elementwise<VectorKind>(a, b, [](float x, float y) { return x - y; }));
 }
 
-// vector_mul(vector, vector): element-wise product; overflow is 22003.
+// vector_mul(vector, vector): element-wise product; overflow and underflow are 22003.
 VECDB_FUNCTION(vector_mul) {
     auto* a = PG_GETARG_VECTOR_P(0);
     auto* b = PG_GETARG_VECTOR_P(1);
-    PG_RETURN_POINTER(dense_elementwise<VectorKind>(a, b, [](float x, float y) { return x * y; }));
+    PG_RETURN_POINTER(dense_product<VectorKind>(a, b));
 }
 
 // vector_concat(vector, vector): the || operator.
