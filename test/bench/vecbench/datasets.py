@@ -20,6 +20,11 @@ class Dataset:
     queries: np.ndarray   # (nq, dim) float32
     metric: str           # "l2" or "cosine"
     params: dict = field(default_factory=dict)
+    # Vectors of the same distribution that are neither base rows nor
+    # queries, for insert benchmarks (fashion-mnist: the unused part of the
+    # image sets; clustered: fresh draws on demand).
+    spare: np.ndarray = None
+    draw_spare: object = None
 
     @property
     def n(self):
@@ -79,16 +84,42 @@ def clustered(n, dim, nq, metric="l2", clusters=None, seed=42):
     # so clusters overlap a little (like real embeddings), not trivially.
     spread = 0.35
 
-    def draw(count):
-        which = rng.integers(0, clusters, size=count)
-        noise = rng.normal(0.0, spread, size=(count, dim)).astype(np.float32)
+    def draw(count, gen=rng):
+        which = gen.integers(0, clusters, size=count)
+        noise = gen.normal(0.0, spread, size=(count, dim)).astype(np.float32)
         return np.ascontiguousarray(centres[which] + noise, dtype=np.float32)
 
     base = draw(n)
     queries = draw(nq)
     name = f"clustered-{n}x{dim}-{metric}"
+
+    # Fresh points from the same centres with their own generator, so asking
+    # for them changes neither the base rows nor the queries.
+    def draw_spare(count):
+        return draw(count, np.random.default_rng([seed, 1]))
+
     return Dataset(name, base, queries, metric,
-                   {"n": n, "dim": dim, "nq": nq, "clusters": clusters, "seed": seed})
+                   {"n": n, "dim": dim, "nq": nq, "clusters": clusters, "seed": seed},
+                   draw_spare=draw_spare)
+
+
+# `count` vectors to insert into the loaded table, and the query ids whose
+# vectors are among them (a recall check after the inserts leaves those out:
+# each would find itself). Unused base and test images first, then the last
+# queries.
+def held_out(ds, count):
+    if ds.draw_spare is not None:
+        return ds.draw_spare(count), []
+    spare = ds.spare if ds.spare is not None else np.empty((0, ds.dim), np.float32)
+    if len(spare) >= count:
+        return np.ascontiguousarray(spare[:count]), []
+    need = count - len(spare)
+    nq = len(ds.queries)
+    if need >= nq:
+        raise SystemExit(f"--insert: {count} rows asked, but only {len(spare) + nq - 1} "
+                         f"held-out vectors exist (lower --n or --insert)")
+    vecs = np.concatenate([spare, ds.queries[nq - need:]])
+    return np.ascontiguousarray(vecs, dtype=np.float32), list(range(nq - need, nq))
 
 
 # Builds the dataset named on the command line.
@@ -97,10 +128,14 @@ def load(args):
         ds = fashion_mnist()
         if args.metric not in (None, "l2"):
             raise ValueError("fashion-mnist is an L2 dataset")
+        spare = []
         if args.n:
+            spare.append(ds.base[args.n:])
             ds.base = ds.base[: args.n]
         if args.queries:
+            spare.append(ds.queries[args.queries:])
             ds.queries = ds.queries[: args.queries]
+        ds.spare = np.concatenate(spare) if spare else None
         return ds
     if args.dataset == "clustered":
         return clustered(args.n or 10000, args.dim or 128, args.queries or 1000,

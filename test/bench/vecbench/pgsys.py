@@ -2,6 +2,7 @@
 index builds through any access method, and the SELECT 1 protocol floor."""
 
 import io
+import re
 import struct
 import time
 
@@ -22,22 +23,26 @@ class Skip(Exception):
 
 
 # A file-like object streaming a PGCOPY binary stream of (id int8, embedding
-# vector) rows, built with numpy a chunk at a time instead of all at once.
+# vector[, category int4]) rows, built with numpy a chunk at a time instead of
+# all at once.
 class CopyStream(io.RawIOBase):
     # The binary COPY signature, flags (int32 0) and header extension length (int32 0).
     HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
     TRAILER = struct.pack(">h", -1)
 
-    def __init__(self, base, chunk=4096):
+    def __init__(self, base, chunk=4096, category=None):
         self.base, self.chunk, self.pos = base, chunk, 0
+        self.category = category
         self.buf = bytearray(self.HEADER)
         self.done = False
         dim = base.shape[1]
         # One tuple: field count, then per field its byte length and value;
         # the vector value is pgvector's binary form: int16 dim, int16 0, float4s.
-        self.dtype = np.dtype([("nfields", ">i2"), ("len_id", ">i4"), ("id", ">i8"),
-                               ("len_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"),
-                               ("x", ">f4", (dim,))])
+        fields = [("nfields", ">i2"), ("len_id", ">i4"), ("id", ">i8"),
+                  ("len_vec", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("x", ">f4", (dim,))]
+        if category is not None:
+            fields += [("len_cat", ">i4"), ("cat", ">i4")]
+        self.dtype = np.dtype(fields)
 
     def readable(self):
         return True
@@ -51,13 +56,16 @@ class CopyStream(io.RawIOBase):
             return
         end = min(n, self.pos + self.chunk)
         rows = np.empty(end - self.pos, dtype=self.dtype)
-        rows["nfields"] = 2
+        rows["nfields"] = 2 if self.category is None else 3
         rows["len_id"] = 8
         rows["id"] = np.arange(self.pos, end)
         rows["len_vec"] = 4 + 4 * self.base.shape[1]
         rows["dim"] = self.base.shape[1]
         rows["unused"] = 0
         rows["x"] = self.base[self.pos:end]
+        if self.category is not None:
+            rows["len_cat"] = 4
+            rows["cat"] = self.category[self.pos:end]
         self.buf += rows.tobytes()
         self.pos = end
 
@@ -79,10 +87,12 @@ def vector_literal(v):
 class Postgres:
     """One connection to the benchmark database; everything runs on it."""
 
-    def __init__(self, dsn, log, parallel_workers=0, storage="default", collection=False):
-        self.log = log
+    def __init__(self, dsn, log, parallel_workers=0, storage="default", collection=False,
+                 category=None):
+        self.dsn, self.log = dsn, log
         self.storage = storage
         self.collection = collection
+        self.category = category   # the --filter column of the base rows, or None
         self.conn = psycopg2.connect(dsn)
         self.conn.autocommit = True
         self.cur = self.conn.cursor()
@@ -152,20 +162,31 @@ class Postgres:
             self.execute(f"CREATE TABLE {TABLE} (id int8 NOT NULL, embedding vector({ds.dim}))")
         if self.storage == "plain":
             self.execute(f"ALTER TABLE {TABLE} ALTER COLUMN embedding SET STORAGE PLAIN")
-        self.cur.copy_expert(f"COPY {TABLE} (id, embedding) FROM STDIN WITH (FORMAT binary)",
-                             CopyStream(ds.base))
+        columns = "id, embedding"
+        if self.category is not None:
+            self.execute(f"ALTER TABLE {TABLE} ADD COLUMN category int4")
+            columns += ", category"
+        self.cur.copy_expert(f"COPY {TABLE} ({columns}) FROM STDIN WITH (FORMAT binary)",
+                             CopyStream(ds.base, category=self.category))
         self.execute("COMMIT")
         self.execute(f"VACUUM (ANALYZE) {TABLE}")
         secs = time.perf_counter() - t0
         rows = self.scalar(f"SELECT count(*) FROM {TABLE}")
         if rows != ds.n:
             raise RuntimeError(f"COPY loaded {rows} rows, expected {ds.n}")
-        self.table_bytes = self.scalar(f"SELECT pg_total_relation_size('{TABLE}')")
+        # A collection may be partitioned: its size is that of its partitions.
+        self.table_bytes = self.scalar(
+            f"SELECT sum(pg_total_relation_size(oid))::int8 FROM {_with_partitions(TABLE)}")
         self.literals = [vector_literal(q) for q in ds.queries]
         opclass, op = OPS[ds.metric]
         self.execute("DEALLOCATE ALL")
         self.execute(f"PREPARE bench_knn(vector) AS SELECT id FROM {TABLE} "
                      f"ORDER BY embedding {op} $1 LIMIT {int(k)}")
+        self.execute(f"PREPARE bench_insert(int8, vector) AS "
+                     f"INSERT INTO {TABLE} (id, embedding) VALUES ($1, $2)")
+        if self.category is not None:
+            self.execute(f"PREPARE bench_knn_filter(vector, int4) AS SELECT id FROM {TABLE} "
+                         f"WHERE category = $2 ORDER BY embedding {op} $1 LIMIT {int(k)}")
         if self.collection:
             # with and without a filter that keeps 90% of the rows, hand-written and through the API
             self.execute(f"PREPARE bench_knn_filtered(vector) AS SELECT id FROM {TABLE} "
@@ -184,26 +205,41 @@ class Postgres:
         ptype = "vector" if self.has_vector else "text"
         self.execute(f"PREPARE bench_floor({ptype}) AS SELECT 1")
 
+    # The EXECUTE text of a prepared statement for query qi; `more` are
+    # further parameters after the query vector, as SQL ("3" for a category).
+    def execute_text(self, statement, qi, more=""):
+        return f"EXECUTE {statement}('{self.literals[qi]}'{', ' + more if more else ''})"
+
     # Returns a search(q_index) function running one prepared statement.
-    def searcher(self, statement):
-        cur, lits = self.cur, self.literals
+    def searcher(self, statement, more=""):
+        cur = self.cur
         # The full EXECUTE text is built before timing: only the round trip
         # (send, parse, plan lookup, execute, fetch) is measured.
-        texts = [f"EXECUTE {statement}('{lit}')" for lit in lits]
+        texts = [self.execute_text(statement, qi, more) for qi in range(len(self.literals))]
 
         def search(qi):
             cur.execute(texts[qi])
             return [r[0] for r in cur.fetchall()]
         return search
 
-    # Plan of the search statement for one query, as text.
-    def plan(self):
-        self.execute(f"EXPLAIN (COSTS OFF) EXECUTE bench_knn('{self.literals[0]}')")
-        return "\n".join(r[0] for r in self.cur.fetchall())
+    # Plan of a search statement for one query, as text, with the query
+    # vector shown as '<query>' (a 784-d literal would bury the plan).
+    def plan(self, statement="bench_knn", more=""):
+        self.execute("EXPLAIN (COSTS OFF) " + self.execute_text(statement, 0, more))
+        text = "\n".join(r[0] for r in self.cur.fetchall())
+        return re.sub(r"'\[[^']*\]'", "'<query>'", text)
 
-    # Builds an index with access method `am` and options; returns
-    # (seconds, bytes). Raises Skip when the AM does not exist.
-    def build_index(self, am, options):
+    # Sets how many threads an index build uses: vecdb.hnsw_build_threads for
+    # hnsw, max_parallel_maintenance_workers (+ the backend) for the others.
+    def set_build_threads(self, threads):
+        self.execute(f"SET max_parallel_maintenance_workers = {max(0, int(threads) - 1)}")
+        if self.scalar("SELECT count(*) FROM pg_settings WHERE name = 'vecdb.hnsw_build_threads'"):
+            self.execute(f"SET vecdb.hnsw_build_threads = {int(threads)}")
+
+    # Builds an index with access method `am` and options (and `extra_key`, a
+    # column, as a second key); returns (seconds, bytes). Raises Skip when the
+    # AM does not exist or rejects the index.
+    def build_index(self, am, options, extra_key=None):
         if not self.has_vector:
             raise Skip("the vecdb extension has no vector type in this build")
         if not self.am_exists(am):
@@ -214,7 +250,8 @@ class Postgres:
         if options:
             with_sql = " WITH (" + ", ".join(f"{k} = {_option_value(v)}"
                                              for k, v in options.items()) + ")"
-        sql = f"CREATE INDEX {INDEX} ON {TABLE} USING {am} (embedding {opclass}){with_sql}"
+        key = f", {extra_key}" if extra_key else ""
+        sql = f"CREATE INDEX {INDEX} ON {TABLE} USING {am} (embedding {opclass}{key}){with_sql}"
         self.log(sql)
         t0 = time.perf_counter()
         try:
@@ -222,7 +259,15 @@ class Postgres:
         except psycopg2.Error as e:
             raise Skip(f"{sql} failed: {(e.pgerror or str(e)).strip()}")
         secs = time.perf_counter() - t0
-        return secs, self.scalar(f"SELECT pg_relation_size('{INDEX}')")
+        # On a partitioned table (a collection) the index is one per partition.
+        self.execute(f"SELECT relname, pg_relation_size(oid) FROM {_with_partitions(INDEX)}")
+        parts = self.cur.fetchall()
+        self.index_names = [name for name, _ in parts]
+        return secs, sum(size for _, size in parts)
+
+    # Whether a plan's text names the benchmark index (or one of its partitions).
+    def uses_index(self, plan):
+        return any(name in plan for name in self.index_names)
 
     def drop_index(self):
         self.execute(f"DROP INDEX IF EXISTS {INDEX}")
@@ -245,6 +290,12 @@ class Postgres:
 
     def close(self):
         self.conn.close()
+
+
+# SQL for the pg_class rows of a relation and of its partitions, if any.
+def _with_partitions(name):
+    return (f"pg_class WHERE oid = '{name}'::regclass "
+            f"OR oid IN (SELECT relid FROM pg_partition_tree('{name}'))")
 
 
 # An option value as SQL: numbers bare, anything else quoted.

@@ -18,8 +18,9 @@ def print_table(run, out=print):
     out(f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; faiss {lib.get('faiss', '?')} "
         f"({lib.get('faiss_compile_options', '?')}), hnswlib {lib.get('hnswlib', '?')}; "
         f"one query at a time, one thread")
-    head = (f"{'system':<14} {'build':<26} {'search':<12} {'recall@10':>9} {'QPS':>10} "
-            f"{'p50 ms':>8} {'p99 ms':>8} {'nq':>6} {'build s':>8} {'size MB':>8}")
+    head = (f"{'system':<22} {'build':<26} {'search':<12} {'recall@10':>9} {'QPS':>10} "
+            f"{'p50 ms':>8} {'p99 ms':>8} {'nq':>6} {'rows':>5} {'buf/q':>7} {'build s':>8} "
+            f"{'size MB':>8}")
     out(head)
     out("-" * len(head))
     for r in run["results"]:
@@ -28,12 +29,24 @@ def print_table(run, out=print):
         recall = "-" if r.get("recall") is None else f"{r['recall']:.4f}"
         build_s = "-" if r.get("build_s") is None else f"{r['build_s']:.2f}"
         size = "-" if r.get("size_bytes") is None else f"{r['size_bytes'] / 2**20:.1f}"
-        out(f"{r['system']:<14} {fmt_params(r.get('build')):<26} {fmt_params(r.get('param')):<12} "
+        # Fewest rows any query returned, and buffers per query (EXPLAIN sample).
+        rows = "-" if r.get("rows_min") is None else str(r["rows_min"])
+        buf = (r.get("buffers") or {}).get("buffers")
+        buf = "-" if buf is None else f"{buf:.0f}"
+        flag = "  (plan without the index)" if r.get("uses_index") is False else ""
+        out(f"{r['system']:<22} {fmt_params(r.get('build')):<26} {fmt_params(r.get('param')):<12} "
             f"{recall:>9} {r['qps']:>10.1f} {r['p50_ms']:>8.3f} {r['p99_ms']:>8.3f} "
-            f"{r['queries']:>6} {build_s:>8} {size:>8}")
+            f"{r['queries']:>6} {rows:>5} {buf:>7} {build_s:>8} {size:>8}{flag}")
     for r in run["results"]:
         if "skipped" in r:
             out(f"skipped {r['system']}: {r['skipped']}")
+    for r in run.get("inserts", []):
+        rates = ", ".join(f"{s} session(s) {x['rows_per_s']:.0f} rows/s "
+                          f"({r['ratio'][s]:.2f} x without the index)"
+                          for s, x in r["rows_per_s"].items())
+        out(f"inserts into {r['system']}: {rates}; recall@{run['k']} at "
+            f"{fmt_params(r['param'])}: {r['recall_before']:.4f} before, "
+            f"{r['recall_after']:.4f} after")
     if run.get("load_s") is not None:
         out(f"vecdb load (binary COPY + VACUUM ANALYZE): {run['load_s']:.2f}s, "
             f"table {run['table_bytes'] / 2**20:.1f} MB")

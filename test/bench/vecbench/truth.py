@@ -76,10 +76,12 @@ def load_or_compute(ds, cache_dir, log=print):
 
 # recall@k of one query's answer: a returned row counts when it is a real,
 # distinct base row at most as far as the true k-th neighbour (so ties with
-# the k-th neighbour count, as in ann-benchmarks).
-def recall_one(ds, q_index, returned, gt_dist, k=10):
+# the k-th neighbour count, as in ann-benchmarks). `allowed` (a boolean mask
+# over the base rows) restricts what counts to the rows a filter keeps.
+def recall_one(ds, q_index, returned, gt_dist, k=10, allowed=None):
     got = [int(i) for i in returned[:k]]
-    uniq = list(dict.fromkeys(i for i in got if 0 <= i < ds.n))
+    uniq = list(dict.fromkeys(i for i in got if 0 <= i < ds.n and
+                              (allowed is None or allowed[i])))
     if not uniq:
         return 0.0
     kth = gt_dist[q_index][min(k, len(gt_dist[q_index])) - 1]
@@ -89,7 +91,8 @@ def recall_one(ds, q_index, returned, gt_dist, k=10):
 
 
 # Mean recall@k over a list of answers (answers[i] belongs to query_ids[i]).
-def recall(ds, query_ids, answers, gt_dist, k=10):
+def recall(ds, query_ids, answers, gt_dist, k=10, allowed=None):
     if not answers:
         return 0.0
-    return float(np.mean([recall_one(ds, qi, a, gt_dist, k) for qi, a in zip(query_ids, answers)]))
+    return float(np.mean([recall_one(ds, qi, a, gt_dist, k, allowed)
+                          for qi, a in zip(query_ids, answers)]))

@@ -1,0 +1,37 @@
+"""Pages a search touches: EXPLAIN (ANALYZE, BUFFERS) on a sample of queries,
+outside the timed loop, so quantized and full-vector indexes can be compared."""
+
+import json
+
+
+# Every `len(qids) / count`-th query id, at most `count` of them.
+def sample(qids, count):
+    qids = list(qids)
+    if count <= 0 or not qids:
+        return []
+    step = max(1, len(qids) // count)
+    return qids[::step][:count]
+
+
+# Runs the statement under EXPLAIN (ANALYZE, BUFFERS) for each sampled query
+# and returns the mean shared buffers per query: hit, read and their sum.
+# The sum counts every buffer the plan touched: the index's pages and, for
+# each row the index hands out, its heap page (rows a WHERE clause rejects
+# included), so a filtered scan that wades through rejected rows shows it.
+def buffers_per_query(pg, statement, qids, more=""):
+    if not qids:
+        return None
+    hit = read = 0
+    for qi in qids:
+        pg.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " +
+                   pg.execute_text(statement, qi, more))
+        doc = pg.cur.fetchone()[0]
+        if isinstance(doc, str):
+            doc = json.loads(doc)
+        # The top plan node's counts include every node under it; planning's
+        # own buffers are reported apart and are not counted.
+        top = doc[0]["Plan"]
+        hit += top.get("Shared Hit Blocks", 0)
+        read += top.get("Shared Read Blocks", 0)
+    n = len(qids)
+    return {"sample": n, "shared_hit": hit / n, "shared_read": read / n, "buffers": (hit + read) / n}

@@ -1,0 +1,102 @@
+"""The --summary markdown: the tables the README's Benchmarks section shows
+(every point with its ratios; filtered points; inserts), ready to paste."""
+
+from .report import fmt_params
+
+
+# A number with a fixed count of decimals, or "–" when missing.
+def _num(v, digits=2, suffix=""):
+    return "–" if v is None else f"{v:,.{digits}f}{suffix}"
+
+
+# "m=16, ef_construction=64, ef=40": build options, then the search parameter.
+def _params(r):
+    both = {**(r.get("build") or {}), **(r.get("param") or {})}
+    return fmt_params(both).replace(",", ", ") if both else "–"
+
+
+# The ratio to the reference at the same recall, naming the reference.
+def _vs_ref(r):
+    if r.get("qps_vs_ref") is None:
+        return "–"
+    return f"{r['qps_vs_ref']:.2f} × {r['ref_system']}"
+
+
+# Lines of the main table: one per measured, unfiltered point.
+def main_table(run):
+    out = ["| system | parameters | recall@10 | QPS | QPS / ref at same recall | QPS / floor "
+           "| buffers / query | build s | build / ref | size MB | size / raw |",
+           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in run["results"]:
+        if "skipped" in r or "filter" in r:
+            continue
+        buf = (r.get("buffers") or {}).get("buffers")
+        build_vs = None if r.get("build_ratio") is None else r["build_ratio"]
+        out.append(
+            f"| {r['system']} | {_params(r)} | {_num(r.get('recall'), 4)} | {_num(r['qps'], 1)} "
+            f"| {_vs_ref(r)} | {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} "
+            f"| {_num(r.get('build_s'))} | {_num(build_vs, 2, ' ×')} "
+            f"| {_num(None if r.get('size_bytes') is None else r['size_bytes'] / 2**20, 1)} "
+            f"| {_num(r.get('size_ratio'), 2, ' ×')} |")
+    return out
+
+
+# Lines of the filtered table.
+def filtered_table(run):
+    rows = [r for r in run["results"] if "skipped" not in r and "filter" in r]
+    if not rows:
+        return []
+    out = ["| system | filter keeps | parameters | rows / query min, mean | recall@10 | QPS "
+           "| QPS / unfiltered (its recall) | index in plan | buffers / query |",
+           "|---|---:|---|---:|---:|---:|---:|---|---:|"]
+    for r in rows:
+        f, u = r["filter"], r.get("unfiltered") or {}
+        vs = "–" if r.get("qps_vs_unfiltered") is None else \
+            f"{r['qps_vs_unfiltered']:.2f} ({u['recall']:.4f})"
+        used = {True: "yes", False: "**no**"}.get(r.get("uses_index"), "–")
+        buf = (r.get("buffers") or {}).get("buffers")
+        out.append(f"| {r['base_system']} | {f['fraction']:g} ({f['rows']:,} rows) | {_params(r)} "
+                   f"| {r['rows_min']}, {r['rows_mean']:.2f} | {_num(r.get('recall'), 4)} "
+                   f"| {_num(r['qps'], 1)} | {vs} | {used} | {_num(buf, 1)} |")
+    return out
+
+
+# Lines of the insert table.
+def insert_table(run):
+    if not run.get("inserts"):
+        return []
+    out = ["| index | sessions | rows | rows/s with the index | rows/s without | ratio "
+           "| recall@10 before → after (at) |",
+           "|---|---:|---:|---:|---:|---:|---|"]
+    for r in run["inserts"]:
+        for s, rate in r["rows_per_s"].items():
+            base = r["baseline_rows_per_s"][s]["rows_per_s"]
+            build = fmt_params(r["build"]) if r["build"] else "default options"
+            out.append(f"| {r['system']} ({build}) | {s} | {rate['rows']:,} "
+                       f"| {rate['rows_per_s']:,.0f} | {base:,.0f} | {r['ratio'][s]:.2f} "
+                       f"| {r['recall_before']:.4f} → {r['recall_after']:.4f} "
+                       f"({fmt_params(r['param']) if r['param'] else 'its only point'}, "
+                       f"{r['check_queries']} queries) |")
+    return out
+
+
+# The whole summary as markdown text.
+def render(run):
+    ds, m = run["dataset"], run.get("machine", {})
+    lines = [f"{ds['name']} ({ds['n']:,} × {ds['dim']}, {ds['metric']}, k = {run['k']}, "
+             f"{ds['queries']:,} queries; exact systems {ds['exact_queries']:,}), {run['date']}, "
+             f"{m.get('cpu', '?')} ({m.get('cores', '?')} cores), builds on "
+             f"{run.get('build_threads', '?')} threads, one query at a time.",
+             "", f"`{run['command']}`", ""]
+    lines += main_table(run)
+    for table in (filtered_table(run), insert_table(run)):
+        if table:
+            lines += [""] + table
+    return "\n".join(lines) + "\n"
+
+
+# Writes the summary next to the JSON; returns the path.
+def write(run, path):
+    with open(path, "w") as f:
+        f.write(render(run))
+    return path
