@@ -448,6 +448,7 @@ BEGIN
         RAISE EXCEPTION 'collection "%" still has aliases: %', c.name, aliases
             USING ERRCODE = 'dependent_objects_still_exist', HINT = 'Drop the aliases first.';
     END IF;
+    PERFORM vecdb._drop_history(c);
     IF vecdb._table_exists(c.schema_name, c.table_name) THEN
         EXECUTE format('DROP TABLE %s', vecdb._table(c));
     END IF;
@@ -493,7 +494,10 @@ BEGIN
         IF kv.key !~ '^[A-Za-z_][A-Za-z0-9_.]*$' OR octet_length(kv.key) > 63 THEN
             RAISE EXCEPTION 'invalid property name "%"', kv.key USING ERRCODE = 'invalid_name';
         END IF;
-        IF kv.value = 'null' THEN
+        -- ttl (Milvus: collection.ttl.seconds) changes the table too (87_collection_ttl.sql)
+        IF kv.key IN ('ttl', 'collection.ttl.seconds') THEN
+            PERFORM vecdb._set_ttl(c, kv.value);
+        ELSIF kv.value = 'null' THEN
             DELETE FROM vecdb.collection_properties WHERE collection = c.name AND key = kv.key;
         ELSE
             INSERT INTO vecdb.collection_properties VALUES (c.name, kv.key, kv.value #>> '{}')

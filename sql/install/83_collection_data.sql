@@ -196,14 +196,16 @@ $$;
 
 -- The entities matching a filter (and/or primary keys), ordered by primary
 -- key: {"pk": ..., output fields...} each. output_fields may hold
--- 'count(*)', which returns one {"count(*)": n}.
+-- 'count(*)', which returns one {"count(*)": n}. Expired rows (ttl) are
+-- left out; as_of reads the collection as it was then (time travel).
 CREATE FUNCTION vecdb.query(collection_name text, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
                             top_k integer DEFAULT NULL, skip integer DEFAULT 0, ids jsonb DEFAULT NULL,
-                            partition_names text[] DEFAULT NULL)
+                            partition_names text[] DEFAULT NULL, as_of timestamptz DEFAULT NULL)
     RETURNS SETOF jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
+    src record := vecdb._read_source(c, as_of);
     w record;
     idp record;
     types text[] := '{}';
@@ -233,23 +235,23 @@ BEGIN
             RAISE EXCEPTION 'count(*) cannot be combined with other output fields' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         RETURN QUERY SELECT t.e FROM vecdb._execute(
-            format('SELECT jsonb_build_object(''count(*)'', count(*)) FROM (SELECT 1 FROM %s AS t WHERE %s AND %s LIMIT $%s OFFSET $%s) s',
-                   vecdb._table(c), where_ids, w.sql, first, first + 1),
+            format('SELECT jsonb_build_object(''count(*)'', count(*)) FROM (SELECT 1 FROM %s AS t WHERE %s AND %s AND %s LIMIT $%s OFFSET $%s) s',
+                   src.relation, where_ids, src.condition, w.sql, first, first + 1),
             types, vals) AS t(e jsonb);
         RETURN;
     END IF;
     RETURN QUERY SELECT t.e FROM vecdb._execute(
-        format('SELECT %s FROM %s AS t WHERE %s AND %s ORDER BY t.%I LIMIT $%s OFFSET $%s',
-               vecdb._entity_sql(c, output_fields, true, 't'), vecdb._table(c), where_ids, w.sql,
+        format('SELECT %s FROM %s AS t WHERE %s AND %s AND %s ORDER BY t.%I LIMIT $%s OFFSET $%s',
+               vecdb._entity_sql(c, output_fields, true, 't'), src.relation, where_ids, src.condition, w.sql,
                c.primary_field, first, first + 1),
         types, vals) AS t(e jsonb);
 END
 $$;
 
--- The entities with the given primary keys.
+-- The entities with the given primary keys (as of an instant with as_of).
 CREATE FUNCTION vecdb.get(collection_name text, ids jsonb, output_fields text[] DEFAULT NULL,
-                          partition_names text[] DEFAULT NULL)
+                          partition_names text[] DEFAULT NULL, as_of timestamptz DEFAULT NULL)
     RETURNS SETOF jsonb
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT vecdb.query(collection_name, '', output_fields, NULL, 0, ids, partition_names)
+    SELECT vecdb.query(collection_name, '', output_fields, NULL, 0, ids, partition_names, as_of)
 $$;

@@ -122,6 +122,8 @@ BEGIN
         EXECUTE format('CREATE INDEX %I ON %s USING %s (%I)', pg_name, vecdb._table(c), method, f.name);
     END IF;
     INSERT INTO vecdb.indexes VALUES (c.name, index_name, f.name, kind, metric, params - 'metric_type', pg_name);
+    -- a time-travel collection's history gets the same vector index
+    PERFORM vecdb._history_index(c, i) FROM vecdb.indexes i WHERE i.collection = c.name AND i.field = f.name;
 END
 $$;
 
@@ -181,6 +183,7 @@ BEGIN
         RAISE EXCEPTION 'index "%" does not exist in collection "%"', index_name, c.name USING ERRCODE = 'undefined_object';
     END IF;
     EXECUTE format('DROP INDEX IF EXISTS %I.%I', c.schema_name, i.pg_index);
+    PERFORM vecdb._drop_history_index(c, i.field);
     DELETE FROM vecdb.indexes x WHERE x.collection = c.name AND x.index_name = i.index_name;
 END
 $$;
