@@ -64,11 +64,12 @@ BEGIN
 END
 $$;
 
--- Sets (or, with 0 / null, removes) the ttl of a collection; the first ttl
--- adds the insert-time column (existing rows count as inserted now), its
--- index (for the purge) and the refresh trigger.
+-- Sets (or, with 0 / null, removes) the ttl of a collection, stored in one
+-- interval style whatever the session's; the first ttl adds the insert-time
+-- column (existing rows count as inserted now), its index (for the purge)
+-- and the refresh trigger.
 CREATE FUNCTION vecdb._set_ttl(c vecdb.collections, value jsonb) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET intervalstyle = 'postgres' AS $$
 DECLARE
     ttl interval := vecdb._parse_ttl(value);
     hist text;

@@ -269,14 +269,15 @@ BEGIN
     END IF;
     PERFORM vecdb._require_commit_timestamps();
     IF as_of > statement_timestamp() THEN
-        RAISE EXCEPTION 'as_of % is in the future', as_of USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION 'as_of is in the future' USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('as_of %s is after the start of this statement (%s).', as_of, statement_timestamp());
     END IF;
     floor_at := greatest(vecdb._xact_time(tt.enabled_xid), statement_timestamp() - tt.retention);
     IF floor_at IS NULL OR as_of < floor_at THEN
-        RAISE EXCEPTION 'as_of % is older than the time travel history of collection "%"', as_of, c.name
+        RAISE EXCEPTION 'as_of is older than the time travel history of collection "%"', c.name
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('History goes back to %s (retention %s, time travel enabled at %s).',
-                                  floor_at, tt.retention, vecdb._xact_time(tt.enabled_xid));
+                  DETAIL = format('as_of %s; history goes back to %s (retention %s, time travel enabled at %s).',
+                                  as_of, floor_at, tt.retention, vecdb._xact_time(tt.enabled_xid));
     END IF;
     PERFORM set_config('vecdb.as_of', as_of::text, true);
 END
