@@ -7,13 +7,14 @@
 -- long and concurrent transactions are ordered as Postgres committed them and
 -- aborted ones never show.
 --
--- Each live row carries the id of the transaction that wrote it
--- ("$created_xid", set by a trigger); each history row that id, the ending
--- transaction's id ("$ended_xid") and the creating commit time
--- ("$valid_from", known when the version ends). A transaction id's commit
--- time comes from vecdb.commit_log when it is there (the purge fills it, and
--- pg_dump carries it, so ids of the dumped cluster keep their times in the
--- restored one), else from Postgres's commit timestamps.
+-- Each live row carries the token of the transaction that wrote it
+-- ("$created_xid", set by a trigger: the 64-bit transaction id tagged with
+-- the cluster, see src/collection/ttl_commit_time.cpp); each history row
+-- that token, the ending transaction's ("$ended_xid") and the creating
+-- commit time ("$valid_from", known when the version ends). A token's commit
+-- time comes from Postgres's commit timestamps, else from vecdb.commit_log
+-- (the purge fills it and pg_dump carries it, so the tokens of a dumped
+-- cluster keep their times in the restored one).
 
 CREATE TABLE vecdb.time_travel (
     collection text PRIMARY KEY REFERENCES vecdb.collections (name) ON UPDATE CASCADE ON DELETE CASCADE,
@@ -33,11 +34,15 @@ COMMENT ON TABLE vecdb.commit_log IS 'vecdb time travel: commit times of the tra
 SELECT pg_catalog.pg_extension_config_dump('vecdb.time_travel', '');
 SELECT pg_catalog.pg_extension_config_dump('vecdb.commit_log', '');
 
--- The commit time of a transaction id (xid8): NULL while it is in progress
--- (the caller's own too), when it aborted or when the id is not of this
--- cluster's past; -infinity when it is older than what Postgres keeps.
+-- The commit time of a transaction token: +infinity while it runs (the
+-- caller's own too) or when it aborted; NULL when this cluster does not know
+-- it (another cluster's token, or older than the commit timestamps kept).
 CREATE FUNCTION vecdb._commit_time(xid8) RETURNS timestamptz
     AS 'MODULE_PATHNAME', 'vecdb_commit_time' LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+-- The token of the current transaction (assigning it an id).
+CREATE FUNCTION vecdb._xact_token() RETURNS xid8
+    AS 'MODULE_PATHNAME', 'vecdb_xact_token' LANGUAGE C STRICT VOLATILE;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON vecdb.time_travel TO PUBLIC;
 ALTER TABLE vecdb.time_travel ENABLE ROW LEVEL SECURITY;
@@ -52,19 +57,23 @@ ALTER TABLE vecdb.commit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON vecdb.commit_log FOR SELECT USING (true);
 CREATE POLICY true_time ON vecdb.commit_log FOR INSERT WITH CHECK (committed_at = vecdb._commit_time(xid));
 
--- SQL for the commit time of the transaction id given by the SQL expression
--- x (-infinity when x is NULL: rows written before time travel was enabled).
+-- SQL for the commit time of the transaction token given by the SQL
+-- expression x: +infinity when it has not committed; -infinity when x is
+-- NULL (rows written before time travel was enabled) or when neither
+-- Postgres nor the log knows it (committed long ago, or restored from a
+-- dump made before the log had it). The log is read only then.
 CREATE FUNCTION vecdb._xact_time_sql(x text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('CASE WHEN %1$s IS NULL THEN ''-infinity''::timestamptz ELSE coalesce('
-                  '(SELECT l.committed_at FROM vecdb.commit_log l WHERE l.xid = %1$s), vecdb._commit_time(%1$s)) END', x)
+    SELECT format('CASE WHEN %1$s IS NULL THEN ''-infinity''::timestamptz ELSE coalesce(vecdb._commit_time(%1$s), '
+                  '(SELECT l.committed_at FROM vecdb.commit_log l WHERE l.xid = %1$s), ''-infinity'') END', x)
 $$;
 
--- The commit time of a transaction id (see _xact_time_sql).
+-- The commit time of a transaction token (see _xact_time_sql).
 CREATE FUNCTION vecdb._xact_time(x xid8) RETURNS timestamptz
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN x IS NULL THEN '-infinity'::timestamptz
-                ELSE coalesce((SELECT l.committed_at FROM vecdb.commit_log l WHERE l.xid = x), vecdb._commit_time(x)) END
+                ELSE coalesce(vecdb._commit_time(x), (SELECT l.committed_at FROM vecdb.commit_log l WHERE l.xid = x),
+                              '-infinity') END
 $$;
 
 -- Raises the error for time travel without commit timestamps.
@@ -86,11 +95,11 @@ CREATE FUNCTION vecdb._history_table(c vecdb.collections) RETURNS text
     SELECT format('%I.%I', c.schema_name, tt.history_table) FROM vecdb.time_travel tt WHERE tt.collection = c.name
 $$;
 
--- Trigger: a row written by a transaction carries its id.
+-- Trigger: a row written by a transaction carries its token.
 CREATE FUNCTION vecdb._stamp_xid() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    NEW."$created_xid" := pg_current_xact_id();
+    NEW."$created_xid" := vecdb._xact_token();
     RETURN NEW;
 END
 $$;
@@ -103,7 +112,7 @@ $$;
 CREATE FUNCTION vecdb._record_history() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    me xid8 := pg_current_xact_id();
+    me xid8 := vecdb._xact_token();
 BEGIN
     IF OLD."$created_xid" IS NOT DISTINCT FROM me THEN
         RETURN NULL;
@@ -206,7 +215,7 @@ BEGIN
                    format('vecdb time travel: ended row versions of collection %s', c.name));
     EXECUTE format('CREATE INDEX ON %I.%I (%I)', c.schema_name, hist, c.primary_field);
     INSERT INTO vecdb.time_travel (collection, retention, history_table, enabled_xid)
-    VALUES (c.name, retention, hist, pg_current_xact_id());
+    VALUES (c.name, retention, hist, vecdb._xact_token());
     EXECUTE format('CREATE TRIGGER "$stamp_xid" BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vecdb._stamp_xid()',
                    vecdb._table(c));
     PERFORM vecdb._install_history_trigger(c);
@@ -307,7 +316,7 @@ $$;
 CREATE FUNCTION vecdb._as_of_condition() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE WHEN t."$vf" IS NULL THEN %1$s <= %2$s '
-                  'ELSE t."$vf" <= %2$s AND coalesce(%3$s, ''infinity'') > %2$s END',
+                  'ELSE t."$vf" <= %2$s AND %3$s > %2$s END',
                   vecdb._xact_time_sql('t."$c"'), vecdb._as_of_sql(), vecdb._xact_time_sql('t."$e"'))
 $$;
 
@@ -341,7 +350,7 @@ BEGIN
     EXECUTE format('INSERT INTO vecdb.commit_log (xid, committed_at) '
                    'SELECT x, vecdb._commit_time(x) FROM (SELECT "$created_xid" FROM %1$s UNION SELECT "$ended_xid" FROM %2$s '
                    'UNION SELECT enabled_xid FROM vecdb.time_travel WHERE collection = %3$L) s(x) '
-                   'WHERE x IS NOT NULL AND vecdb._commit_time(x) > ''-infinity'' '
+                   'WHERE x IS NOT NULL AND vecdb._commit_time(x) < ''infinity'' '
                    'AND NOT EXISTS (SELECT 1 FROM vecdb.commit_log l WHERE l.xid = s.x) '
                    'ON CONFLICT (xid) DO NOTHING',
                    vecdb._table(c), vecdb._history_table(c), c.name);

@@ -1,6 +1,10 @@
-// Time travel: the commit time of a transaction id, the one fact as_of
-// visibility is decided from. Ids are xid8 (no wraparound) so an id kept
-// in a row for weeks still names the same transaction.
+// Time travel: transaction tokens and their commit times, the one fact
+// as_of visibility is decided from. A token is the 64-bit transaction id
+// (no wraparound, so a token kept in a row for weeks still names the same
+// transaction) plus a tag of the cluster (bits 40..59, from its system
+// identifier): rows restored from another cluster's dump carry that
+// cluster's tag and are never taken for this cluster's transactions of the
+// same number; their commit times come from vecdb.commit_log.
 #include "pg/pg.h"
 
 extern "C" {
@@ -8,6 +12,7 @@ extern "C" {
 #include "access/commit_ts.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "storage/lwlock.h"
 #include "storage/procarray.h"
 #include "utils/timestamp.h"
@@ -15,6 +20,11 @@ extern "C" {
 }
 
 namespace {
+
+constexpr int kTagShift = 40;
+
+// This cluster's tag, already shifted (never 0, so a token is never a bare id).
+uint64 cluster_tag() { return ((uint64)(GetSystemIdentifier() % 1048573) + 1) << kTagShift; }
 
 enum class XactState { Committed, NotCommitted, TooOld };
 
@@ -26,7 +36,7 @@ XactState xact_state(FullTransactionId fxid) {
     TransactionId xid = XidFromFullTransactionId(fxid);
     if (!TransactionIdIsNormal(xid)) return XactState::TooOld;  // bootstrap / frozen ids
     FullTransactionId next = ReadNextFullTransactionId();
-    if (FullTransactionIdFollowsOrEquals(fxid, next)) return XactState::NotCommitted;  // another cluster's id
+    if (FullTransactionIdFollowsOrEquals(fxid, next)) return XactState::NotCommitted;  // not yet assigned (e.g. after pg_resetwal)
     // 32-bit ids compare correctly only within 2^31 of the next id
     if (U64FromFullTransactionId(next) - U64FromFullTransactionId(fxid) >= (uint64)(1U << 31)) return XactState::TooOld;
     if (TransactionIdIsCurrentTransactionId(xid) || TransactionIdIsInProgress(xid)) return XactState::NotCommitted;
@@ -43,17 +53,29 @@ XactState xact_state(FullTransactionId fxid) {
 
 }  // namespace
 
-// vecdb._commit_time(xid8) RETURNS timestamptz: the commit time of the
-// transaction; NULL while it runs (the caller's own too), when it aborted or
-// when the id is not of this cluster's past; -infinity when Postgres no
-// longer knows (older than its commit timestamps or transaction status).
+// vecdb._xact_token() RETURNS xid8: the token of the current (top-level)
+// transaction, assigning it an id if it has none.
+VECDB_FUNCTION(vecdb_xact_token) {
+    FullTransactionId fxid = GetTopFullTransactionId();
+    PG_RETURN_FULLTRANSACTIONID(FullTransactionIdFromU64(U64FromFullTransactionId(fxid) + cluster_tag()));
+}
+
+// vecdb._commit_time(token xid8) RETURNS timestamptz: the commit time of the
+// transaction; +infinity while it runs (the caller's own too) or when it
+// aborted (it never committed before any instant); NULL when this cluster
+// does not know: a token of another cluster, or older than the commit
+// timestamps and transaction status Postgres keeps (the caller looks in
+// vecdb.commit_log then).
 VECDB_FUNCTION(vecdb_commit_time) {
-    FullTransactionId fxid = PG_GETARG_FULLTRANSACTIONID(0);
+    uint64 token = U64FromFullTransactionId(PG_GETARG_FULLTRANSACTIONID(0));
+    uint64 tag = cluster_tag();
+    if ((token >> kTagShift) != (tag >> kTagShift)) PG_RETURN_NULL();
+    FullTransactionId fxid = FullTransactionIdFromU64(token - tag);
     switch (xact_state(fxid)) {
         case XactState::NotCommitted:
-            PG_RETURN_NULL();
+            PG_RETURN_TIMESTAMPTZ(DT_NOEND);
         case XactState::TooOld:
-            PG_RETURN_TIMESTAMPTZ(DT_NOBEGIN);
+            PG_RETURN_NULL();
         case XactState::Committed:
             break;
     }
@@ -62,6 +84,6 @@ VECDB_FUNCTION(vecdb_commit_time) {
                         errmsg("time travel needs track_commit_timestamp = on"),
                         errhint("Set track_commit_timestamp = on in postgresql.conf and restart the server.")));
     TimestampTz ts;
-    if (!TransactionIdGetCommitTsData(XidFromFullTransactionId(fxid), &ts, NULL)) PG_RETURN_TIMESTAMPTZ(DT_NOBEGIN);
+    if (!TransactionIdGetCommitTsData(XidFromFullTransactionId(fxid), &ts, NULL)) PG_RETURN_NULL();
     PG_RETURN_TIMESTAMPTZ(ts);
 }
