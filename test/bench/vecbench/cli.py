@@ -72,11 +72,19 @@ def plan_indexes(args, indexes, n):
             raise SystemExit(f"--sweep {k}: no index in --index uses it; prefix it (hnsw:{k}=...)")
         for i in targets:
             sweep[i] = (k, values)
+    settings = {i: {} for i in indexes}
+    for text in args.set or []:
+        names, rest = _target(text, indexes)
+        for k, v in parse_kv(rest).items():
+            if "." not in k:
+                raise SystemExit(f"--set {k}: expected a vecdb GUC name such as vecdb.rerank")
+            for i in names or indexes:
+                settings[i][k] = v
     for i in indexes:
         if build[i].get("lists", 0) is None:
             # About sqrt(n) lists: the usual IVF starting point.
             build[i]["lists"] = max(1, int(round(n ** 0.5)))
-    return build, sweep
+    return build, sweep, settings
 
 
 def parse_args(argv):
@@ -100,6 +108,9 @@ def parse_args(argv):
     p.add_argument("--sweep", action="append", metavar="[AM:]KEY=V1,V2,...",
                    help="search parameter values: ef (vecdb.hnsw_ef_search), probes "
                         "(vecdb.ivf_probes) or any GUC name")
+    p.add_argument("--set", action="append", metavar="[AM:]GUC=V,...",
+                   help="settings held during every point of an index (all indexes without a "
+                        "prefix), e.g. ivf-pq:vecdb.rerank=400")
     p.add_argument("--refs", default="hnswlib,faiss", help="reference systems, or 'none'")
     p.add_argument("--no-exact", action="store_true", help="skip exact search")
     p.add_argument("--no-floor", action="store_true", help="skip the SELECT 1 round trip")
@@ -124,6 +135,9 @@ def parse_args(argv):
                    help="also time WHERE category = $2 queries that keep these fractions of "
                         "the rows (a random int4 column, fixed seed), default planner; "
                         "'none' for no filtered points (--quick: 0.01,0.1)")
+    p.add_argument("--filter-queries", type=int, default=1000,
+                   help="queries per filtered point (default 1000; a plan without the vector "
+                        "index runs the first 200 of them)")
     p.add_argument("--filter-key", action="store_true",
                    help="index category as a second key column: USING am (embedding ops, category)")
     p.add_argument("--filter-btree", action="store_true",
@@ -136,6 +150,8 @@ def parse_args(argv):
     p.add_argument("--pages", type=int, default=50, metavar="Q",
                    help="EXPLAIN (ANALYZE, BUFFERS) Q sampled queries of every index point, "
                         "untimed, for buffers per query (0: off)")
+    p.add_argument("--recall-targets", default="0.9,0.95,0.99", metavar="R1,R2,...",
+                   help="recalls at which the summary interpolates every curve's QPS")
     p.add_argument("--summary", action="store_true",
                    help="also write a markdown summary table (.md) next to the JSON (--quick: on)")
     p.add_argument("--dsn", help="libpq connection string (test/bench/run starts a cluster if absent)")

@@ -50,7 +50,7 @@ def main(argv=None):
     indexes = [i for i in args.index.split(",") if i and i not in ("exact", "none")]
     ds = datasets.load(args)
     log(f"dataset {ds.name}: base {ds.base.shape}, queries {ds.queries.shape}, {ds.metric}")
-    build, sweep = plan_indexes(args, indexes, ds.n)
+    build, sweep, settings = plan_indexes(args, indexes, ds.n)
     cache = os.path.join(args.results, "cache")
     _, gt_dist = truth.load_or_compute(ds, cache, log)
 
@@ -76,8 +76,10 @@ def main(argv=None):
         "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "host": platform.node()},
         "libraries": library_versions(),
         "command": "test/bench/run " + " ".join(argv),
-        "indexes": {i: {"build": build[i], "sweep": sweep[i]} for i in indexes},
+        "indexes": {i: {"build": build[i], "sweep": sweep[i], "settings": settings[i]}
+                    for i in indexes},
         "build_threads": args.build_threads,
+        "recall_targets": [float(t) for t in args.recall_targets.split(",") if t],
         "filters": [{"fraction": f.fraction, "value": f.value, "rows": f.rows,
                      "seed": filtered.SEED} for f in filters],
     }
@@ -86,7 +88,7 @@ def main(argv=None):
         pg = Postgres(args.dsn, log, args.parallel_workers, args.storage, args.collection, column)
         try:
             run["postgres"] = pg.describe()
-            runner.run_vecdb(pg, indexes, build, sweep)
+            runner.run_vecdb(pg, indexes, build, sweep, settings)
         finally:
             pg.close()
     else:

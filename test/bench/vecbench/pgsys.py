@@ -93,6 +93,7 @@ class Postgres:
         self.storage = storage
         self.collection = collection
         self.category = category   # the --filter column of the base rows, or None
+        self.index_names = []      # the benchmark index and its partitions, once built
         self.conn = psycopg2.connect(dsn)
         self.conn.autocommit = True
         self.cur = self.conn.cursor()
@@ -119,6 +120,9 @@ class Postgres:
             info[name] = self.scalar(f"SHOW {name}")
         info["vecdb_version"] = self.scalar(
             "SELECT extversion FROM pg_extension WHERE extname = 'vecdb'")
+        # Every vecdb setting as the session starts (scan threads, iterative scan, ...).
+        self.execute("SELECT name, setting FROM pg_settings WHERE name LIKE 'vecdb.%' ORDER BY name")
+        info["vecdb_settings"] = dict(self.cur.fetchall())
         return info
 
     # Creates the extension and tells whether it has the vector type yet.

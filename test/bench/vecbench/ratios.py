@@ -9,7 +9,9 @@ LINK_BYTES = 4   # per link in the size basis of an hnsw index (m*2 links per ve
 
 
 # QPS of a recall/QPS curve at `recall`: log QPS interpolated linearly
-# between the two points around it; None outside the curve's recall range.
+# between the two points around it; below the curve's lowest recall its
+# fastest point (every point is at least that good: a lower bound of a ratio
+# to it); None above its highest recall.
 def qps_at_recall(points, recall):
     pts = sorted((p["recall"], p["qps"]) for p in points
                  if p.get("recall") is not None and p.get("qps"))
@@ -21,8 +23,27 @@ def qps_at_recall(points, recall):
                 return max(q0, q1)
             t = (recall - r0) / (r1 - r0)
             return math.exp(math.log(q0) + t * (math.log(q1) - math.log(q0)))
+    if recall < pts[0][0]:
+        return max(q for _, q in pts)
     same = [q for r, q in pts if abs(r - recall) < 1e-9]
     return max(same) if same else None
+
+
+# The best QPS of a curve among its points with recall >= target (None if
+# none reaches it): "QPS at recall 0.99" in the summary.
+def best_qps_at(points, target):
+    ok = [p["qps"] for p in points if p.get("recall") is not None and p["recall"] >= target - 1e-12]
+    return max(ok) if ok else None
+
+
+# Curves of a run: (system, build) -> its measured points in sweep order.
+def curves(run):
+    out = {}
+    for r in run["results"]:
+        if "skipped" not in r and r.get("recall") is not None:
+            key = (r["system"], tuple(sorted((r.get("build") or {}).items())))
+            out.setdefault(key, []).append(r)
+    return out
 
 
 # Raw bytes an index of this kind would need at least: the float32 vectors,
@@ -53,6 +74,10 @@ def annotate(run):
             r["ref_system"] = ref_points[0]["system"]
             r["ref_qps_at_recall"] = q
             r["qps_vs_ref"] = r["qps"] / q if q else None
+            # The reference at the same search parameter (probes, ef): recall side by side.
+            same = [p for p in ref_points if p.get("param") == r.get("param") and r.get("param")]
+            if same and r.get("recall") is not None:
+                r["ref_recall_same_param"] = same[0]["recall"]
             ref_build = next((p["build_s"] for p in ref_points if p.get("build_s")), None)
             if r.get("build_s") and ref_build:
                 r["ref_build_s"] = ref_build

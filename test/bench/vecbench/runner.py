@@ -15,6 +15,7 @@ from .pgsys import SWEEP_GUCS, TABLE, Skip
 from .refsys import make_reference, ref_key, references_for
 
 INSERT_CHECK_QUERIES = 1000   # queries of the recall check around the inserts
+NO_INDEX_QUERIES = 200        # a filtered plan without the vector index: slow, run on fewer
 RECALL_TARGET = 0.99          # the inserts' recall check runs at the point closest to it
 
 
@@ -69,7 +70,7 @@ class Runner:
         return rec
 
     # vecdb: floor, exact search, then each index over its sweep.
-    def run_vecdb(self, pg, indexes, build, sweep):
+    def run_vecdb(self, pg, indexes, build, sweep, settings):
         a = self.args
         if not a.no_floor:
             pg.prepare_floor(self.ds)
@@ -94,11 +95,11 @@ class Runner:
             ins.remove(pg, self.insert_set)
             log(f"inserts without a vector index: {_fmt_rates(self.insert_baseline)}")
         for name in indexes:
-            self.run_index(pg, name, build[name], sweep[name])
+            self.run_index(pg, name, build[name], sweep[name], settings[name])
 
     # One index: build, every sweep point (with its filtered points and
-    # pages), then the inserts into it; dropped at the end.
-    def run_index(self, pg, name, options, key_vals):
+    # pages) under its --set settings, then the inserts into it; dropped at the end.
+    def run_index(self, pg, name, options, key_vals, settings):
         a = self.args
         system, am = f"vecdb-{name}", am_of(name)
         try:
@@ -109,6 +110,13 @@ class Runner:
             return
         refs, _ = references_for(am, options, self.refs)
         pg.execute("SET enable_seqscan = off")
+        for guc, value in settings.items():
+            try:
+                pg.set_param(guc, value)
+            except Skip as e:
+                self.skipped(system, str(e))
+                pg.drop_index()
+                return
         points = [(key_vals[0], v) for v in key_vals[1]] if key_vals else [(None, None)]
         first = True
         for key, value in points:
@@ -121,7 +129,8 @@ class Runner:
                 continue
             try:
                 plan = pg.plan()
-                extra = {"index": name, "am": am, "build_s": secs if first else None,
+                extra = {"index": name, "am": am, "settings": settings,
+                         "build_s": secs if first else None,
                          "size_bytes": size, "plan": plan, "uses_index": pg.uses_index(plan),
                          "build_threads": a.build_threads if first else None,
                          "ref_key": ref_key(*refs[0]) if refs else None}
@@ -146,6 +155,8 @@ class Runner:
                 self.insert_points(pg, system, name, options)
             except psycopg2.Error as e:
                 self.skipped(f"{system}-insert", f"inserts failed: {(e.pgerror or str(e)).strip()}")
+        for guc in settings:
+            pg.execute(f"RESET {guc}")
         pg.drop_index()
         if self.insert_set:
             ins.remove(pg, self.insert_set)
@@ -159,22 +170,25 @@ class Runner:
             return
         pg.execute("RESET enable_seqscan")
         pg.execute("SET plan_cache_mode = force_custom_plan")
+        qids = qids[:self.args.filter_queries]
         try:
             for f in self.filters:
                 more = str(f.value)
                 plan = pg.plan("bench_knn_filter", more)
+                uses = pg.uses_index(plan)
                 extra = {"base_system": system,
                          "filter": {"fraction": f.fraction, "value": f.value, "rows": f.rows},
                          "plan": plan, "plan_cache_mode": "force_custom_plan"}
                 if index:
-                    extra["uses_index"] = pg.uses_index(plan)
-                    if not extra["uses_index"]:
+                    extra["uses_index"] = uses
+                    if not uses:
                         log(f"warning: {system} filter {f.fraction:g}: the default plan does "
                             f"not use the index:\n{plan}")
                 rec = self.point(f"{system}-filter{f.fraction:g}",
-                                 pg.searcher("bench_knn_filter", more), qids, build, param,
+                                 pg.searcher("bench_knn_filter", more),
+                                 qids if uses else qids[:NO_INDEX_QUERIES], build, param,
                                  extra, flt=f)
-                if index and extra["uses_index"]:
+                if index and uses:
                     rec["buffers"] = pages.buffers_per_query(
                         pg, "bench_knn_filter", pages.sample(qids, self.args.pages), more)
         finally:

@@ -1,6 +1,7 @@
 """The --summary markdown: the tables the README's Benchmarks section shows
 (every point with its ratios; filtered points; inserts), ready to paste."""
 
+from .ratios import best_qps_at, curves
 from .report import fmt_params
 
 
@@ -24,9 +25,10 @@ def _vs_ref(r):
 
 # Lines of the main table: one per measured, unfiltered point.
 def main_table(run):
-    out = ["| system | parameters | recall@10 | QPS | QPS / ref at same recall | QPS / floor "
-           "| buffers / query | build s | build / ref | size MB | size / raw |",
-           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    out = ["| system | parameters | recall@10 | QPS | QPS / ref at same recall "
+           "| ref recall, same param | QPS / floor | buffers / query | build s | build / ref "
+           "| size MB | size / raw |",
+           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in run["results"]:
         if "skipped" in r or "filter" in r:
             continue
@@ -34,10 +36,25 @@ def main_table(run):
         build_vs = None if r.get("build_ratio") is None else r["build_ratio"]
         out.append(
             f"| {r['system']} | {_params(r)} | {_num(r.get('recall'), 4)} | {_num(r['qps'], 1)} "
-            f"| {_vs_ref(r)} | {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} "
+            f"| {_vs_ref(r)} | {_num(r.get('ref_recall_same_param'), 4)} "
+            f"| {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} "
             f"| {_num(r.get('build_s'))} | {_num(build_vs, 2, ' ×')} "
             f"| {_num(None if r.get('size_bytes') is None else r['size_bytes'] / 2**20, 1)} "
             f"| {_num(r.get('size_ratio'), 2, ' ×')} |")
+    return out
+
+
+# Lines of the QPS-at-recall table: every curve's best QPS among its points
+# with at least each target recall.
+def recall_targets_table(run):
+    targets = run.get("recall_targets") or []
+    if not targets:
+        return []
+    out = ["| system | build | " + " | ".join(f"QPS at recall ≥ {t:g}" for t in targets) + " |",
+           "|---|---|" + "---:|" * len(targets)]
+    for (system, _), points in curves(run).items():
+        cells = [_num(best_qps_at(points, t), 1) for t in targets]
+        out.append(f"| {system} | {fmt_params(points[0].get('build'))} | " + " | ".join(cells) + " |")
     return out
 
 
@@ -89,7 +106,7 @@ def render(run):
              f"{run.get('build_threads', '?')} threads, one query at a time.",
              "", f"`{run['command']}`", ""]
     lines += main_table(run)
-    for table in (filtered_table(run), insert_table(run)):
+    for table in (recall_targets_table(run), filtered_table(run), insert_table(run)):
         if table:
             lines += [""] + table
     return "\n".join(lines) + "\n"
