@@ -18,9 +18,12 @@ def sample(qids, count):
 # The sum counts every buffer the plan touched: the index's pages and, for
 # each row the index hands out, its heap page (rows a WHERE clause rejects
 # included), so a filtered scan that wades through rejected rows shows it.
+# When vecdb is preloaded, also the index entries scored and iterative-scan
+# continuations per index scan (vecdb's own counters).
 def buffers_per_query(pg, statement, qids, more=""):
     if not qids:
         return None
+    before = pg.scan_counters()
     hit = read = 0
     for qi in qids:
         pg.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " +
@@ -34,4 +37,11 @@ def buffers_per_query(pg, statement, qids, more=""):
         hit += top.get("Shared Hit Blocks", 0)
         read += top.get("Shared Read Blocks", 0)
     n = len(qids)
-    return {"sample": n, "shared_hit": hit / n, "shared_read": read / n, "buffers": (hit + read) / n}
+    out = {"sample": n, "shared_hit": hit / n, "shared_read": read / n, "buffers": (hit + read) / n}
+    after = pg.scan_counters()
+    if before is not None and after is not None and after[0] > before[0]:
+        scans = after[0] - before[0]
+        out["scans"] = scans
+        out["scored_per_scan"] = (after[1] - before[1]) / scans
+        out["continuations_per_scan"] = (after[2] - before[2]) / scans
+    return out

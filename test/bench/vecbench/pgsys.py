@@ -239,6 +239,18 @@ class Postgres:
         text = "\n".join(r[0] for r in self.cur.fetchall())
         return re.sub(r"'\[[^']*\]'", "'<query>'", text)
 
+    # (scans, entries scored, iterative-scan continuations) that the
+    # benchmark index's scans have added up so far, from vecdb's shared
+    # counters; None unless vecdb is preloaded (no counters then).
+    def scan_counters(self):
+        if not self.scalar("SELECT to_regproc('vecdb.scan_stats_shared') IS NOT NULL"):
+            return None
+        self.execute("SELECT sum(scans)::int8, sum(tuples_scored)::int8, sum(continuations)::int8 "
+                     "FROM vecdb.scan_stats_shared() "
+                     f"WHERE indexrelid IN (SELECT oid FROM {_with_partitions(INDEX)})")
+        row = self.cur.fetchone()
+        return None if row is None or row[0] is None else row
+
     # Sets how many threads an index build uses: vecdb.hnsw_build_threads for
     # hnsw, max_parallel_maintenance_workers (+ the backend) for the others.
     def set_build_threads(self, threads):

@@ -110,13 +110,15 @@ class Runner:
             return
         refs, _ = references_for(am, options, self.refs)
         pg.execute("SET enable_seqscan = off")
-        for guc, value in settings.items():
-            try:
+        try:
+            for guc, value in settings.items():
                 pg.set_param(guc, value)
-            except Skip as e:
-                self.skipped(system, str(e))
-                pg.drop_index()
-                return
+        except Skip as e:
+            self.skipped(system, str(e))
+            for guc in settings:
+                pg.execute(f"RESET {guc}")
+            pg.drop_index()
+            return
         points = [(key_vals[0], v) for v in key_vals[1]] if key_vals else [(None, None)]
         first = True
         for key, value in points:

@@ -26,18 +26,19 @@ def _vs_ref(r):
 # Lines of the main table: one per measured, unfiltered point.
 def main_table(run):
     out = ["| system | parameters | recall@10 | QPS | QPS / ref at same recall "
-           "| ref recall, same param | QPS / floor | buffers / query | build s | build / ref "
-           "| size MB | size / raw |",
-           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+           "| ref recall, same param | QPS / floor | buffers / query | scored / scan | build s "
+           "| build / ref | size MB | size / raw |",
+           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in run["results"]:
         if "skipped" in r or "filter" in r:
             continue
         buf = (r.get("buffers") or {}).get("buffers")
+        scored = (r.get("buffers") or {}).get("scored_per_scan")
         build_vs = None if r.get("build_ratio") is None else r["build_ratio"]
         out.append(
             f"| {r['system']} | {_params(r)} | {_num(r.get('recall'), 4)} | {_num(r['qps'], 1)} "
             f"| {_vs_ref(r)} | {_num(r.get('ref_recall_same_param'), 4)} "
-            f"| {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} "
+            f"| {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} | {_num(scored, 0)} "
             f"| {_num(r.get('build_s'))} | {_num(build_vs, 2, ' ×')} "
             f"| {_num(None if r.get('size_bytes') is None else r['size_bytes'] / 2**20, 1)} "
             f"| {_num(r.get('size_ratio'), 2, ' ×')} |")
@@ -64,17 +65,18 @@ def filtered_table(run):
     if not rows:
         return []
     out = ["| system | filter keeps | parameters | rows / query min, mean | recall@10 | QPS "
-           "| QPS / unfiltered (its recall) | index in plan | buffers / query |",
-           "|---|---:|---|---:|---:|---:|---:|---|---:|"]
+           "| QPS / unfiltered (its recall) | index in plan | buffers / query | scored / scan |",
+           "|---|---:|---|---:|---:|---:|---:|---|---:|---:|"]
     for r in rows:
         f, u = r["filter"], r.get("unfiltered") or {}
         vs = "–" if r.get("qps_vs_unfiltered") is None else \
             f"{r['qps_vs_unfiltered']:.2f} ({u['recall']:.4f})"
         used = {True: "yes", False: "**no**"}.get(r.get("uses_index"), "–")
         buf = (r.get("buffers") or {}).get("buffers")
+        scored = (r.get("buffers") or {}).get("scored_per_scan")
         out.append(f"| {r['base_system']} | {f['fraction']:g} ({f['rows']:,} rows) | {_params(r)} "
                    f"| {r['rows_min']}, {r['rows_mean']:.2f} | {_num(r.get('recall'), 4)} "
-                   f"| {_num(r['qps'], 1)} | {vs} | {used} | {_num(buf, 1)} |")
+                   f"| {_num(r['qps'], 1)} | {vs} | {used} | {_num(buf, 1)} | {_num(scored, 0)} |")
     return out
 
 
