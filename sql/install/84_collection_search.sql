@@ -95,14 +95,14 @@ BEGIN
 END
 $$;
 
--- Applies the index search parameters in params (ef, nprobe) for the
--- current transaction; returns the settings to restore afterwards.
-CREATE FUNCTION vecdb._apply_search_params(params jsonb) RETURNS text[]
+-- Checks the index search parameters in params (ef, nprobe) and returns
+-- them as the settings they stand for: {guc, value, guc, value, ...}.
+CREATE FUNCTION vecdb._search_settings(params jsonb) RETURNS text[]
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     kv record;
     guc text;
-    restore text[] := '{}';
+    settings text[] := '{}';
 BEGIN
     -- the library defines the settings when it loads; make sure it has
     PERFORM '[1]'::@extschema@.vector;
@@ -121,38 +121,76 @@ BEGIN
             RAISE EXCEPTION 'search parameter "%" must be a positive integer, not %', kv.key, kv.value
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        restore := restore || ARRAY[guc, current_setting(guc)];
-        PERFORM set_config(guc, kv.value #>> '{}', true);
+        settings := settings || ARRAY[guc, kv.value #>> '{}'];
+    END LOOP;
+    RETURN settings;
+END
+$$;
+
+-- Applies the index search parameters in params (ef, nprobe) for the
+-- current transaction; returns the settings to restore afterwards.
+CREATE FUNCTION vecdb._apply_search_params(params jsonb) RETURNS text[]
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    settings text[] := vecdb._search_settings(params);
+    restore text[] := '{}';
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(settings, 1), 0) / 2 LOOP
+        restore := restore || ARRAY[settings[2 * i - 1], current_setting(settings[2 * i - 1])];
+        PERFORM set_config(settings[2 * i - 1], settings[2 * i], true);
     END LOOP;
     RETURN restore;
 END
 $$;
 
--- Vector search: for each query vector, the top_k nearest entities (after
--- skip) that pass the filter, through the field's index. Range search with
--- radius / range_filter uses Milvus's semantics (L2: range_filter <= d <
--- radius; IP and COSINE: radius < score <= range_filter). group_by_field
--- returns the best group_size hits of each of the top_k groups.
-CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text DEFAULT NULL,
-                             top_k integer DEFAULT 10, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
-                             skip integer DEFAULT 0, partition_names text[] DEFAULT NULL,
-                             params jsonb DEFAULT '{}', radius double precision DEFAULT NULL,
-                             range_filter double precision DEFAULT NULL, group_by_field text DEFAULT NULL,
-                             group_size integer DEFAULT 1)
-    RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
+-- Visibility hook of vecdb.search (for TTL / time travel): an SQL condition
+-- over the collection's row alias t that a row must meet to be seen, ANDed
+-- into the statement's WHERE ('' = every row). It is called when a
+-- statement shape is built, not per call, so it must not splice values:
+-- the as_of timestamp of a call is bound as parameter $5 (timestamptz,
+-- NULL when the call gives none; as_of_given says which shape is built).
+-- Shapes are rebuilt whenever a catalog table changes (see the
+-- vecdb._catalog_changed triggers below).
+CREATE FUNCTION vecdb._row_condition(collection text, as_of_given boolean) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ''::text
+$$;
+
+-- Relation hook of vecdb.search: the relation (SQL text usable after FROM,
+-- e.g. a subquery over history rows) searched instead of the collection's
+-- table, or NULL for the table itself. Same rules as vecdb._row_condition.
+CREATE FUNCTION vecdb._row_relation(collection text, as_of_given boolean) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT NULL::text
+$$;
+
+-- Builds the statement of one vecdb.search shape, checking everything that
+-- does not depend on the query vectors or the radius values; vecdb.search
+-- (src/collection/search.cpp) keeps the prepared result per shape.
+-- Parameters of the statement: $1 the query vectors (array of the field's
+-- type), $2 radius, $3 range_filter, $4 partition names, $5 as_of, then the
+-- filter's literals from $6 (filter_values, in order). top_k, skip and
+-- group_size are checked integers written into the text.
+CREATE FUNCTION vecdb._search_statement(collection_name text, anns_field text, top_k integer, filter text,
+                                        output_fields text[], skip integer, partition_names text[], params jsonb,
+                                        radius_given boolean, range_filter_given boolean,
+                                        group_by_field text, group_size integer, as_of_given boolean,
+                                        OUT sql text, OUT param_types text[], OUT filter_values text[],
+                                        OUT data_type text, OUT dim integer, OUT settings text[],
+                                        OUT params_radius double precision, OUT params_range_filter double precision,
+                                        OUT metric text)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     f vecdb.fields;
     g vecdb.fields;
-    metric text;
     d text;
     w record;
     conds text := '';
-    sql text;
     index_params jsonb := '{}';
-    restore text[];
     ascending boolean;
+    relation text;
+    row_condition text;
 BEGIN
     PERFORM vecdb._check_partitions(c, partition_names);
     f := vecdb._anns_field(c, anns_field);
@@ -172,35 +210,38 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     index_params := coalesce(params->'params', '{}') || (params - ARRAY['metric_type', 'params', 'radius', 'range_filter']);
-    radius := coalesce(radius, ((coalesce(params->'params', '{}') || params)->>'radius')::double precision);
-    range_filter := coalesce(range_filter, ((coalesce(params->'params', '{}') || params)->>'range_filter')::double precision);
+    params_radius := ((coalesce(params->'params', '{}') || params)->>'radius')::double precision;
+    params_range_filter := ((coalesce(params->'params', '{}') || params)->>'range_filter')::double precision;
     index_params := index_params - ARRAY['radius', 'range_filter'];
     ascending := metric NOT IN ('IP', 'COSINE');
-    IF range_filter IS NOT NULL AND radius IS NULL THEN
+    radius_given := radius_given OR params_radius IS NOT NULL;
+    range_filter_given := range_filter_given OR params_range_filter IS NOT NULL;
+    IF range_filter_given AND NOT radius_given THEN
         RAISE EXCEPTION 'range_filter needs radius' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF range_filter IS NOT NULL AND ((ascending AND range_filter >= radius) OR (NOT ascending AND range_filter <= radius)) THEN
-        RAISE EXCEPTION 'range_filter must be % radius for metric %', CASE WHEN ascending THEN 'less than' ELSE 'greater than' END,
-            metric USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     d := format('(t.%I %s q.v)', f.name, vecdb._metric_operator(metric));
-    IF radius IS NOT NULL THEN
-        conds := conds || format(' AND %s < %s', d, CASE metric WHEN 'IP' THEN '(- $4)' WHEN 'COSINE' THEN '(1 - $4)' ELSE '$4' END);
+    IF radius_given THEN
+        conds := conds || format(' AND %s < %s', d, CASE metric WHEN 'IP' THEN '(- $2)' WHEN 'COSINE' THEN '(1 - $2)' ELSE '$2' END);
     END IF;
-    IF range_filter IS NOT NULL THEN
-        conds := conds || format(' AND %s >= %s', d, CASE metric WHEN 'IP' THEN '(- $5)' WHEN 'COSINE' THEN '(1 - $5)' ELSE '$5' END);
+    IF range_filter_given THEN
+        conds := conds || format(' AND %s >= %s', d, CASE metric WHEN 'IP' THEN '(- $3)' WHEN 'COSINE' THEN '(1 - $3)' ELSE '$3' END);
     END IF;
     IF partition_names IS NOT NULL THEN
-        conds := conds || ' AND t."$partition" = ANY($7)';
+        conds := conds || ' AND t."$partition" = ANY($4)';
     END IF;
-    w := vecdb._collection_filter(c, filter, 8);
+    row_condition := vecdb._row_condition(c.name, as_of_given);
+    IF coalesce(row_condition, '') <> '' THEN
+        conds := conds || ' AND (' || row_condition || ')';
+    END IF;
+    relation := coalesce(vecdb._row_relation(c.name, as_of_given), vecdb._table(c));
+    w := vecdb._collection_filter(c, filter, 6);
     IF group_by_field IS NULL THEN
         sql := format(
             'SELECT q.n::integer, s.id, s.distance, s.entity FROM unnest($1) WITH ORDINALITY AS q(v, n) '
             'CROSS JOIN LATERAL (SELECT t.%1$I::text AS id, %2$s::float8 AS distance, %3$s AS entity, %4$s AS d '
-            'FROM %5$s AS t WHERE %6$s%7$s ORDER BY %4$s LIMIT $2 OFFSET $3) s ORDER BY q.n, s.d',
+            'FROM %5$s AS t WHERE %6$s%7$s ORDER BY %4$s LIMIT %8$s OFFSET %9$s) s ORDER BY q.n, s.d',
             c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
-            vecdb._table(c), w.sql, conds);
+            relation, w.sql, conds, top_k, skip);
     ELSE
         SELECT * INTO g FROM vecdb.fields WHERE collection = c.name AND name = group_by_field;
         IF NOT FOUND THEN
@@ -223,20 +264,58 @@ BEGIN
                        '(%3$s || jsonb_build_object(%8$L, %9$s)) AS entity, %4$s AS d, t.%10$I AS grp, '
                        'min(%4$s) OVER (PARTITION BY t.%10$I) AS best, '
                        'row_number() OVER (PARTITION BY t.%10$I ORDER BY %4$s) AS rn '
-                'FROM %5$s AS t WHERE %6$s%7$s) r WHERE r.rn <= $6) h '
-            'WHERE h.grank > $3 AND h.grank <= $3 + $2) s ORDER BY q.n, s.grank, s.d',
+                'FROM %5$s AS t WHERE %6$s%7$s) r WHERE r.rn <= %11$s) h '
+            'WHERE h.grank > %12$s AND h.grank <= %13$s) s ORDER BY q.n, s.grank, s.d',
             c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
-            vecdb._table(c), w.sql, conds, g.name, vecdb._output_sql(g, format('t.%I', g.name)), g.name);
+            relation, w.sql, conds, g.name, vecdb._output_sql(g, format('t.%I', g.name)), g.name,
+            group_size, skip, skip::bigint + top_k);
     END IF;
-    restore := vecdb._apply_search_params(index_params);
-    RETURN QUERY SELECT * FROM vecdb._execute(
-        sql,
-        ARRAY[vecdb._column_type(f) || '[]', 'int8', 'int8', 'float8', 'float8', 'int4', 'text[]'] || w.param_types,
-        ARRAY[vecdb._query_vectors(f, data), top_k::text, skip::text, radius::text, range_filter::text,
-              group_size::text, partition_names::text] || w.param_values)
-        AS r(query_no integer, id text, distance double precision, entity jsonb);
-    FOR i IN 1 .. coalesce(array_length(restore, 1), 0) / 2 LOOP
-        PERFORM set_config(restore[2 * i - 1], restore[2 * i], true);
+    settings := vecdb._search_settings(index_params);
+    param_types := ARRAY[vecdb._column_type(f) || '[]', 'float8', 'float8', 'text[]', 'timestamptz'] || w.param_types;
+    filter_values := w.param_values;
+    data_type := f.data_type;
+    dim := f.dim;
+END
+$$;
+
+-- The query vectors of a search, as an array literal of the field's type:
+-- the slow path of vecdb.search for everything but dense json arrays.
+CREATE FUNCTION vecdb._search_vectors(collection_name text, anns_field text, data jsonb) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT vecdb._query_vectors(vecdb._anns_field(vecdb._resolve(collection_name), anns_field), data)
+$$;
+
+-- Vector search: for each query vector, the top_k nearest entities (after
+-- skip) that pass the filter, through the field's index. Range search with
+-- radius / range_filter uses Milvus's semantics (L2: range_filter <= d <
+-- radius; IP and COSINE: radius < score <= range_filter). group_by_field
+-- returns the best group_size hits of each of the top_k groups.
+-- In C: the statement of each shape is built once per session by
+-- vecdb._search_statement and kept prepared; a change to any catalog table
+-- (any session, by a trigger) makes every shape rebuild.
+CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text DEFAULT NULL,
+                             top_k integer DEFAULT 10, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
+                             skip integer DEFAULT 0, partition_names text[] DEFAULT NULL,
+                             params jsonb DEFAULT '{}', radius double precision DEFAULT NULL,
+                             range_filter double precision DEFAULT NULL, group_by_field text DEFAULT NULL,
+                             group_size integer DEFAULT 1)
+    RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
+    AS 'MODULE_PATHNAME', 'vecdb_search' LANGUAGE C;
+
+-- Tells every session that the collection catalog changed (a relcache
+-- invalidation of vecdb.collections, sent at commit), so the search shapes
+-- they keep are rebuilt.
+CREATE FUNCTION vecdb._catalog_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'vecdb_catalog_changed' LANGUAGE C;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['collections', 'fields', 'collection_properties', 'aliases',
+                             'partitions', 'indexes'] LOOP
+        EXECUTE format('CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vecdb.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION vecdb._catalog_changed()', t);
     END LOOP;
 END
 $$;

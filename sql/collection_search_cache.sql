@@ -1,0 +1,66 @@
+-- Collections: vecdb.search keeps each statement shape prepared for the
+-- session; every catalog change (rename, drop + recreate, alias moves,
+-- partitions, indexes, properties, a rolled-back DDL) must be seen by the
+-- very next call in the same session. Cross-session changes: TAP 010.
+\set VERBOSITY terse
+SELECT vecdb.create_collection('c1', 2);
+SELECT vecdb.create_collection('c2', 2);
+SELECT (vecdb.insert('c1', '[{"id": 1, "vector": [0, 0]}, {"id": 2, "vector": [1, 1]}]'))->'insert_count';
+SELECT (vecdb.insert('c2', '[{"id": 10, "vector": [5, 5]}, {"id": 20, "vector": [0.1, 0]}]'))->'insert_count';
+SELECT query_no, id, distance FROM vecdb.search('c1', '[0, 0]', top_k => 1);
+-- an alias shape, then the alias moves
+SELECT vecdb.create_alias('c1', 'cur');
+SELECT id FROM vecdb.search('cur', '[0, 0]', top_k => 1);
+SELECT vecdb.alter_alias('c2', 'cur');
+SELECT id FROM vecdb.search('cur', '[0, 0]', top_k => 1);
+SELECT vecdb.drop_alias('cur');
+SELECT id FROM vecdb.search('cur', '[0, 0]', top_k => 1);
+-- rename: the old name is gone, the new one answers
+SELECT vecdb.rename_collection('c1', 'c1b');
+SELECT id FROM vecdb.search('c1', '[0, 0]', top_k => 1);
+SELECT id FROM vecdb.search('c1b', '[0, 0]', top_k => 1);
+-- drop and recreate under the same name with another dimension and rows
+SELECT vecdb.drop_collection('c1b');
+SELECT vecdb.create_collection('c1b', 3);
+SELECT (vecdb.insert('c1b', '[{"id": 7, "vector": [1, 2, 3]}]'))->'insert_count';
+SELECT id, distance FROM vecdb.search('c1b', '[1, 2, 3]', top_k => 1);
+SELECT id FROM vecdb.search('c1b', '[0, 0]', top_k => 1);
+-- a rolled-back drop: the shape built inside the transaction is forgotten
+BEGIN;
+SELECT vecdb.drop_collection('c2');
+SELECT id FROM vecdb.search('c2', '[0, 0]', top_k => 1);
+ROLLBACK;
+SELECT id FROM vecdb.search('c2', '[0, 0]', top_k => 1);
+-- a rolled-back create: a shape built for it must not outlive it
+BEGIN;
+SELECT vecdb.create_collection('ghost', 2);
+SELECT count(*) FROM vecdb.search('ghost', '[0, 0]', top_k => 1);
+ROLLBACK;
+SELECT count(*) FROM vecdb.search('ghost', '[0, 0]', top_k => 1);
+-- partitions: a named partition appears and disappears
+SELECT vecdb.create_partition('c2', 'p');
+SELECT (vecdb.insert('c2', '[{"id": 30, "vector": [0, 0]}]', 'p'))->'insert_count';
+SELECT id FROM vecdb.search('c2', '[0, 0]', top_k => 5, partition_names => ARRAY['p']);
+SELECT vecdb.drop_partition('c2', 'p');
+SELECT id FROM vecdb.search('c2', '[0, 0]', top_k => 5, partition_names => ARRAY['p']);
+-- a field's filter shape after the collection is recreated with other fields
+SELECT vecdb.create_collection('f', '{"fields": [{"name": "id", "type": "INT64", "is_primary": true},
+  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}, {"name": "k", "type": "INT32"}]}'::jsonb);
+SELECT (vecdb.insert('f', '[{"id": 1, "v": [0, 0], "k": 1}, {"id": 2, "v": [0, 1], "k": 2}]'))->'insert_count';
+SELECT id FROM vecdb.search('f', '[0, 0]', filter => 'k == 2');
+SELECT vecdb.drop_collection('f');
+SELECT vecdb.create_collection('f', '{"fields": [{"name": "id", "type": "INT64", "is_primary": true},
+  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}, {"name": "j", "type": "INT32"}]}'::jsonb);
+SELECT id FROM vecdb.search('f', '[0, 0]', filter => 'k == 2');
+-- an index created after the shape was built is used (results stay exact with flat)
+SELECT vecdb.create_index('c2', 'vector', 'FLAT', 'L2');
+SELECT id FROM vecdb.search('c2', '[0, 0]', top_k => 2);
+-- a batch (one plan, several vectors) and the same shape with other values
+SELECT query_no, id FROM vecdb.search('c2', '[[0, 0], [5, 5]]', top_k => 1);
+SELECT query_no, id FROM vecdb.search('c2', '[[5, 5], [0, 0]]', top_k => 1);
+-- more shapes than the cache holds (64): every one still answers (1 + 79 * 2 rows)
+SELECT count(*), count(DISTINCT s.id) FROM generate_series(1, 80) k,
+       LATERAL vecdb.search('c2', '[0, 0]', top_k => k) s;
+SELECT vecdb.drop_collection('c1b');
+SELECT vecdb.drop_collection('c2');
+SELECT vecdb.drop_collection('f');

@@ -1,0 +1,467 @@
+// vecdb.search in C: the statement of each call shape (collection, field,
+// filter, output fields, partitions, params, top_k, skip, grouping, which
+// of radius / range_filter / as_of are given) is built once per session by
+// vecdb._search_statement (PL/pgSQL, all catalog lookups and checks) and kept
+// as a prepared generic plan with its filter literals already parsed. A call
+// then only parses its query vectors, applies the index settings and runs
+// the plan, so it costs about what the hand-written query costs.
+//
+// Invalidation: a statement trigger on every catalog table (vecdb._catalog_changed)
+// sends a relcache invalidation of vecdb.collections; our relcache callback
+// bumps a generation and the next call drops every kept shape. That covers
+// DDL through the API in any session (create/drop/rename, aliases,
+// partitions, indexes, properties), rolled-back changes (the invalidations
+// are replayed locally at abort) and a lost invalidation queue (InvalidOid).
+// Plans themselves are revalidated by the plan cache (new indexes, ANALYZE).
+#include "pg/pg.h"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "common/hashfn.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "parser/parse_type.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/tuplestore.h"
+}
+
+namespace {
+
+// Arguments of vecdb.search, by position (as_of is the ttl hook's optional 14th).
+enum SearchArg {
+    kCollection, kData, kAnnsField, kTopK, kFilter, kOutputFields, kSkip, kPartitions,
+    kParams, kRadius, kRangeFilter, kGroupBy, kGroupSize, kAsOf
+};
+
+// Statement parameters, as vecdb._search_statement numbers them.
+constexpr int kFirstFilterParam = 5;  // 0-based: $6
+
+// One kept statement shape.
+struct SearchShape {
+    char* key;
+    int key_len;
+    uint32 hash;
+    MemoryContext cxt;
+    SPIPlanPtr plan;
+    int nargs;
+    Oid* types;
+    Datum* filter_values;  // nargs - kFirstFilterParam of them
+    // the query vector array type and its element's input function
+    Oid array_type;
+    int32 typmod;
+    Oid elem_type;
+    int16 elem_len;
+    bool elem_byval;
+    char elem_align;
+    FmgrInfo elem_input;
+    Oid elem_ioparam;
+    bool dense;  // FLOAT_VECTOR / FLOAT16_VECTOR: json arrays go straight to the input function
+    int dim;
+    int nsettings;
+    char** setting_names;
+    char** setting_values;
+    bool params_radius_null, params_range_filter_null;
+    double params_radius, params_range_filter;
+    bool ascending;
+    char* metric;
+    uint64 last_used;
+};
+
+constexpr int kShapeCacheSize = 64;
+SearchShape* shapes[kShapeCacheSize];
+uint64 shape_clock = 0;
+
+// Helper plans (statement builder, slow vector path), kept like the shapes.
+SPIPlanPtr builder_plan = nullptr;
+SPIPlanPtr vectors_plan = nullptr;
+
+// Catalog generation: bumped by the relcache callback, compared per call.
+uint64 catalog_generation = 1;
+uint64 shapes_generation = 0;
+Oid collections_relid = InvalidOid;
+bool callback_registered = false;
+
+// Relcache callback: a change of vecdb.collections (or of everything) makes
+// every kept shape stale. Only flags it: a plan may be running right now.
+void catalog_invalidated(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == collections_relid) catalog_generation++;
+}
+
+// Frees one kept shape.
+void free_shape(SearchShape* s) {
+    if (s->plan != nullptr) SPI_freeplan(s->plan);
+    MemoryContextDelete(s->cxt);
+}
+
+// Drops every kept shape and helper plan when the catalog changed since
+// they were built; (re)learns the oid of vecdb.collections.
+void forget_stale_shapes() {
+    if (!callback_registered) {
+        CacheRegisterRelcacheCallback(catalog_invalidated, (Datum)0);
+        callback_registered = true;
+    }
+    if (shapes_generation == catalog_generation && OidIsValid(collections_relid)) return;
+    for (int i = 0; i < kShapeCacheSize; i++) {
+        if (shapes[i] != nullptr) free_shape(shapes[i]);
+        shapes[i] = nullptr;
+    }
+    if (builder_plan != nullptr) SPI_freeplan(builder_plan);
+    if (vectors_plan != nullptr) SPI_freeplan(vectors_plan);
+    builder_plan = vectors_plan = nullptr;
+    Oid nsp = get_namespace_oid("vecdb", false);
+    collections_relid = get_relname_relid("collections", nsp);
+    shapes_generation = catalog_generation;
+}
+
+// Appends one argument to a shape key: a null mark, or its length and bytes.
+void key_bytes(StringInfo key, bool isnull, const void* data, int len) {
+    if (isnull) {
+        appendStringInfoChar(key, 'N');
+        return;
+    }
+    appendStringInfo(key, "%d:", len);
+    appendBinaryStringInfo(key, (const char*)data, len);
+}
+
+// Appends a varlena argument (text, text[], jsonb: equal values have equal bytes).
+void key_varlena(StringInfo key, FunctionCallInfo fcinfo, int arg) {
+    if (PG_ARGISNULL(arg)) return key_bytes(key, true, nullptr, 0);
+    struct varlena* v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(arg));
+    key_bytes(key, false, VARDATA_ANY(v), (int)VARSIZE_ANY_EXHDR(v));
+}
+
+// Appends an int4 argument.
+void key_int(StringInfo key, FunctionCallInfo fcinfo, int arg) {
+    int32 v = PG_ARGISNULL(arg) ? 0 : PG_GETARG_INT32(arg);
+    key_bytes(key, PG_ARGISNULL(arg), &v, sizeof(v));
+}
+
+// Whether argument arg is given (and not NULL); as_of may be absent.
+bool arg_given(FunctionCallInfo fcinfo, int arg) { return PG_NARGS() > arg && !PG_ARGISNULL(arg); }
+
+// The shape key of a call: every argument the statement depends on.
+StringInfo shape_key(FunctionCallInfo fcinfo) {
+    StringInfo key = makeStringInfo();
+    key_varlena(key, fcinfo, kCollection);
+    key_varlena(key, fcinfo, kAnnsField);
+    key_int(key, fcinfo, kTopK);
+    key_varlena(key, fcinfo, kFilter);
+    key_varlena(key, fcinfo, kOutputFields);
+    key_int(key, fcinfo, kSkip);
+    key_varlena(key, fcinfo, kPartitions);
+    key_varlena(key, fcinfo, kParams);
+    key_varlena(key, fcinfo, kGroupBy);
+    if (arg_given(fcinfo, kGroupBy)) key_int(key, fcinfo, kGroupSize);
+    appendStringInfoChar(key, arg_given(fcinfo, kRadius) ? 'r' : '-');
+    appendStringInfoChar(key, arg_given(fcinfo, kRangeFilter) ? 'f' : '-');
+    appendStringInfoChar(key, arg_given(fcinfo, kAsOf) ? 'a' : '-');
+    return key;
+}
+
+// The kept shape with this key, or nullptr.
+SearchShape* find_shape(StringInfo key, uint32 hash) {
+    for (int i = 0; i < kShapeCacheSize; i++) {
+        SearchShape* s = shapes[i];
+        if (s != nullptr && s->hash == hash && s->key_len == key->len && memcmp(s->key, key->data, key->len) == 0) {
+            s->last_used = ++shape_clock;
+            return s;
+        }
+    }
+    return nullptr;
+}
+
+// Stores a new shape, evicting the least recently used one when full.
+void remember_shape(SearchShape* shape) {
+    int slot = 0;
+    for (int i = 0; i < kShapeCacheSize; i++) {
+        if (shapes[i] == nullptr) {
+            slot = i;
+            break;
+        }
+        if (shapes[i]->last_used < shapes[slot]->last_used) slot = i;
+    }
+    if (shapes[slot] != nullptr) free_shape(shapes[slot]);
+    shape->last_used = ++shape_clock;
+    shapes[slot] = shape;
+}
+
+// Prepares sql and keeps the plan for the session. Inside SPI.
+SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types, int options) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, options);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+    return plan;
+}
+
+// A text[] datum's elements as C strings in the current memory context.
+char** text_elements(Datum array, int* count) {
+    Datum* items;
+    bool* nulls;
+    deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, count);
+    char** out = (char**)palloc(sizeof(char*) * (*count + 1));
+    for (int i = 0; i < *count; i++) out[i] = nulls[i] ? nullptr : TextDatumGetCString(items[i]);
+    return out;
+}
+
+// Builds the shape of a call through vecdb._search_statement (which raises
+// every catalog and argument error) and prepares its statement. Inside SPI.
+SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash) {
+    if (builder_plan == nullptr) {
+        Oid types[13] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTARRAYOID, INT4OID, TEXTARRAYOID,
+                         JSONBOID, BOOLOID, BOOLOID, TEXTOID, INT4OID, BOOLOID};
+        builder_plan = keep_plan(
+            "SELECT sql, param_types, filter_values, data_type, dim, settings, params_radius, "
+            "params_range_filter, metric FROM vecdb._search_statement($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "$11, $12, $13)",
+            13, types, 0);
+    }
+    const int args[] = {kCollection, kAnnsField, kTopK, kFilter, kOutputFields, kSkip, kPartitions, kParams};
+    Datum values[13];
+    char nulls[13];
+    for (int i = 0; i < 8; i++) {
+        values[i] = PG_ARGISNULL(args[i]) ? (Datum)0 : PG_GETARG_DATUM(args[i]);
+        nulls[i] = PG_ARGISNULL(args[i]) ? 'n' : ' ';
+    }
+    values[8] = BoolGetDatum(arg_given(fcinfo, kRadius));
+    values[9] = BoolGetDatum(arg_given(fcinfo, kRangeFilter));
+    values[10] = PG_ARGISNULL(kGroupBy) ? (Datum)0 : PG_GETARG_DATUM(kGroupBy);
+    values[11] = PG_ARGISNULL(kGroupSize) ? (Datum)0 : PG_GETARG_DATUM(kGroupSize);
+    values[12] = BoolGetDatum(arg_given(fcinfo, kAsOf));
+    nulls[8] = nulls[9] = nulls[12] = ' ';
+    nulls[10] = PG_ARGISNULL(kGroupBy) ? 'n' : ' ';
+    nulls[11] = PG_ARGISNULL(kGroupSize) ? 'n' : ' ';
+    int rc = SPI_execute_plan(builder_plan, values, nulls, false, 1);
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vecdb._search_statement returned no row");
+    HeapTuple row = SPI_tuptable->vals[0];
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    bool isnull[9];
+    Datum col[9];
+    for (int i = 0; i < 9; i++) col[i] = SPI_getbinval(row, desc, i + 1, &isnull[i]);
+
+    // The shape lives in its own context, under the call's memory until it
+    // is complete (an error frees it), then under CacheMemoryContext.
+    MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "vecdb search shape", ALLOCSET_SMALL_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(cxt);
+    SearchShape* s = (SearchShape*)palloc0(sizeof(SearchShape));
+    s->cxt = cxt;
+    s->key = (char*)palloc(key->len + 1);
+    memcpy(s->key, key->data, key->len);
+    s->key_len = key->len;
+    s->hash = hash;
+    char* sql = TextDatumGetCString(col[0]);
+    int ntypes, nfilter;
+    char** type_names = text_elements(col[1], &ntypes);
+    char** filter_texts = text_elements(col[2], &nfilter);
+    if (ntypes != kFirstFilterParam + nfilter) elog(ERROR, "vecdb._search_statement: parameter count mismatch");
+    s->nargs = ntypes;
+    s->types = (Oid*)palloc(sizeof(Oid) * ntypes);
+    s->filter_values = (Datum*)palloc(sizeof(Datum) * (nfilter + 1));
+    for (int i = 0; i < ntypes; i++) {
+        int32 typmod;
+        parseTypeString(type_names[i], &s->types[i], &typmod, false);
+        if (i == 0) s->typmod = typmod;
+        if (i >= kFirstFilterParam) {
+            Oid input, ioparam;
+            getTypeInputInfo(s->types[i], &input, &ioparam);
+            s->filter_values[i - kFirstFilterParam] =
+                OidInputFunctionCall(input, filter_texts[i - kFirstFilterParam], ioparam, typmod);
+        }
+    }
+    s->array_type = s->types[0];
+    s->elem_type = get_element_type(s->array_type);
+    get_typlenbyvalalign(s->elem_type, &s->elem_len, &s->elem_byval, &s->elem_align);
+    Oid elem_input;
+    getTypeInputInfo(s->elem_type, &elem_input, &s->elem_ioparam);
+    fmgr_info_cxt(elem_input, &s->elem_input, cxt);
+    char* data_type = TextDatumGetCString(col[3]);
+    s->dense = strcmp(data_type, "FLOAT_VECTOR") == 0 || strcmp(data_type, "FLOAT16_VECTOR") == 0;
+    s->dim = isnull[4] ? -1 : DatumGetInt32(col[4]);
+    char** settings = text_elements(col[5], &s->nsettings);
+    s->nsettings /= 2;
+    s->setting_names = (char**)palloc(sizeof(char*) * (s->nsettings + 1));
+    s->setting_values = (char**)palloc(sizeof(char*) * (s->nsettings + 1));
+    for (int i = 0; i < s->nsettings; i++) {
+        s->setting_names[i] = settings[2 * i];
+        s->setting_values[i] = settings[2 * i + 1];
+    }
+    s->params_radius_null = isnull[6];
+    s->params_radius = isnull[6] ? 0 : DatumGetFloat8(col[6]);
+    s->params_range_filter_null = isnull[7];
+    s->params_range_filter = isnull[7] ? 0 : DatumGetFloat8(col[7]);
+    s->metric = TextDatumGetCString(col[8]);
+    s->ascending = strcmp(s->metric, "IP") != 0 && strcmp(s->metric, "COSINE") != 0;
+    MemoryContextSwitchTo(old);
+    // a generic plan: custom plans would be re-planned on every call (the
+    // unnest of the vector array is estimated differently with a value)
+    s->plan = keep_plan(sql, s->nargs, s->types, CURSOR_OPT_GENERIC_PLAN);
+    MemoryContextSetParent(cxt, CacheMemoryContext);
+    remember_shape(s);
+    return s;
+}
+
+// The query vectors of a dense field straight from the json (one vector or
+// an array of them, each of the field's length); nullptr when data needs
+// the full check of the slow path.
+Datum* dense_vectors(SearchShape* s, Jsonb* data, int* count) {
+    if (!JB_ROOT_IS_ARRAY(data) || JB_ROOT_IS_SCALAR(data)) return nullptr;
+    int n = (int)JB_ROOT_COUNT(data);
+    if (n == 0) return nullptr;
+    JsonbValue* first = getIthJsonbValueFromContainer(&data->root, 0);
+    bool batch = first->type == jbvBinary && JsonContainerIsArray(first->val.binary.data);
+    if (!batch) {
+        if (n != s->dim) return nullptr;
+        char* text = JsonbToCString(NULL, &data->root, VARSIZE(data));
+        Datum* out = (Datum*)palloc(sizeof(Datum));
+        out[0] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+        *count = 1;
+        return out;
+    }
+    if (n > 16384) return nullptr;
+    Datum* out = (Datum*)palloc(sizeof(Datum) * n);
+    for (int i = 0; i < n; i++) {
+        JsonbValue* v = i == 0 ? first : getIthJsonbValueFromContainer(&data->root, i);
+        if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
+            (int)JsonContainerSize(v->val.binary.data) != s->dim)
+            return nullptr;
+        char* text = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+        out[i] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+    }
+    *count = n;
+    return out;
+}
+
+// The query vector array of a call: the dense fast path, else
+// vecdb._search_vectors (sparse and binary vectors, every error). Inside SPI.
+Datum query_vectors(FunctionCallInfo fcinfo, SearchShape* s) {
+    if (!PG_ARGISNULL(kData) && s->dense) {
+        int count;
+        Datum* items = dense_vectors(s, PG_GETARG_JSONB_P(kData), &count);
+        if (items != nullptr)
+            return PointerGetDatum(construct_array(items, count, s->elem_type, s->elem_len, s->elem_byval, s->elem_align));
+    }
+    if (vectors_plan == nullptr) {
+        Oid types[3] = {TEXTOID, TEXTOID, JSONBOID};
+        vectors_plan = keep_plan("SELECT vecdb._search_vectors($1, $2, $3)", 3, types, 0);
+    }
+    const int args[] = {kCollection, kAnnsField, kData};
+    Datum values[3];
+    char nulls[3];
+    for (int i = 0; i < 3; i++) {
+        values[i] = PG_ARGISNULL(args[i]) ? (Datum)0 : PG_GETARG_DATUM(args[i]);
+        nulls[i] = PG_ARGISNULL(args[i]) ? 'n' : ' ';
+    }
+    int rc = SPI_execute_plan(vectors_plan, values, nulls, false, 1);
+    bool isnull;
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vecdb._search_vectors returned no row");
+    Datum literal = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    if (isnull) elog(ERROR, "vecdb._search_vectors returned NULL");
+    Oid input, ioparam;
+    getTypeInputInfo(s->array_type, &input, &ioparam);
+    return OidInputFunctionCall(input, TextDatumGetCString(literal), ioparam, s->typmod);
+}
+
+// The radius (or range_filter) of a call: the argument, else the one in params.
+bool effective_bound(FunctionCallInfo fcinfo, int arg, bool params_null, double params_value, double* out) {
+    if (!PG_ARGISNULL(arg)) {
+        *out = PG_GETARG_FLOAT8(arg);
+        return true;
+    }
+    *out = params_value;
+    return !params_null;
+}
+
+}  // namespace
+
+// vecdb.search(collection_name, data, anns_field, top_k, filter, output_fields,
+// skip, partition_names, params, radius, range_filter, group_by_field,
+// group_size [, as_of]) -> (query_no, id, distance, entity), materialized.
+VECDB_FUNCTION(vecdb_search) {
+    ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
+    if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vecdb.search must be called in a FROM clause")));
+    TupleDesc expected;
+    if (get_call_result_type(fcinfo, NULL, &expected) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "vecdb.search must return a row type");
+
+    // see DDL committed by other sessions before trusting the kept shapes
+    AcceptInvalidationMessages();
+    forget_stale_shapes();
+
+    // the generated SQL runs with a pinned search_path, like a function's SET clause
+    int nest = NewGUCNestLevel();
+    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                      false);
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    StringInfo key = shape_key(fcinfo);
+    uint32 hash = hash_bytes((const unsigned char*)key->data, key->len);
+    SearchShape* s = find_shape(key, hash);
+    if (s == nullptr) s = build_shape(fcinfo, key, hash);
+
+    double radius = 0, range_filter = 0;
+    bool has_radius = effective_bound(fcinfo, kRadius, s->params_radius_null, s->params_radius, &radius);
+    bool has_range = effective_bound(fcinfo, kRangeFilter, s->params_range_filter_null, s->params_range_filter,
+                                     &range_filter);
+    if (has_range && has_radius &&
+        ((s->ascending && range_filter >= radius) || (!s->ascending && range_filter <= radius)))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("range_filter must be %s radius for metric %s",
+                               s->ascending ? "less than" : "greater than", s->metric)));
+
+    Datum* values = (Datum*)palloc(sizeof(Datum) * s->nargs);
+    char* nulls = (char*)palloc(s->nargs);
+    memset(nulls, ' ', s->nargs);
+    values[0] = query_vectors(fcinfo, s);
+    values[1] = Float8GetDatum(radius);
+    nulls[1] = has_radius ? ' ' : 'n';
+    values[2] = Float8GetDatum(range_filter);
+    nulls[2] = has_range ? ' ' : 'n';
+    values[3] = PG_ARGISNULL(kPartitions) ? (Datum)0 : PG_GETARG_DATUM(kPartitions);
+    nulls[3] = PG_ARGISNULL(kPartitions) ? 'n' : ' ';
+    values[4] = arg_given(fcinfo, kAsOf) ? PG_GETARG_DATUM(kAsOf) : (Datum)0;
+    nulls[4] = arg_given(fcinfo, kAsOf) ? ' ' : 'n';
+    for (int i = kFirstFilterParam; i < s->nargs; i++) values[i] = s->filter_values[i - kFirstFilterParam];
+
+    for (int i = 0; i < s->nsettings; i++)
+        set_config_option(s->setting_names[i], s->setting_values[i], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                          true, 0, false);
+
+    int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+
+    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+    TupleDesc result_desc = CreateTupleDescCopy(expected);
+    Tuplestorestate* store = tuplestore_begin_heap(true, false, work_mem);
+    MemoryContextSwitchTo(old);
+    TupleDesc got = SPI_tuptable->tupdesc;
+    if (got->natts != result_desc->natts)
+        elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
+    Datum row[4];
+    bool row_nulls[4];
+    for (uint64 r = 0; r < SPI_processed; r++) {
+        CHECK_FOR_INTERRUPTS();
+        for (int c = 0; c < got->natts && c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
+        tuplestore_putvalues(store, result_desc, row, row_nulls);
+    }
+    SPI_finish();
+    AtEOXact_GUC(true, nest);
+
+    rsinfo->returnMode = SFRM_Materialize;
+    rsinfo->setResult = store;
+    rsinfo->setDesc = result_desc;
+    return (Datum)0;
+}
+
+// Trigger on the collection catalog tables: invalidates vecdb.collections's
+// relcache entry in every session (at commit; locally at the next command),
+// which tells vecdb.search to rebuild its kept shapes.
+VECDB_FUNCTION(vecdb_catalog_changed) {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("vecdb._catalog_changed must be called as a trigger")));
+    Oid nsp = get_namespace_oid("vecdb", false);
+    Oid relid = get_relname_relid("collections", nsp);
+    if (OidIsValid(relid)) CacheInvalidateRelcacheByRelid(relid);
+    return PointerGetDatum(NULL);
+}
