@@ -1,7 +1,7 @@
 -- Collections: vecdb.search keeps each statement shape prepared for the
 -- session; every catalog change (rename, drop + recreate, alias moves,
 -- partitions, indexes, properties, a rolled-back DDL) must be seen by the
--- very next call in the same session. Cross-session changes: TAP 010.
+-- very next call in the same session. Cross-session changes: TAP 011.
 \set VERBOSITY terse
 SELECT vecdb.create_collection('c1', 2);
 SELECT vecdb.create_collection('c2', 2);
