@@ -169,8 +169,11 @@ $$;
 -- (src/collection/search.cpp) keeps the prepared result per shape.
 -- Parameters of the statement: $1 the query vectors (array of the field's
 -- type), $2 radius, $3 range_filter, $4 partition names, $5 as_of, then the
--- filter's literals from $6 (filter_values, in order). top_k, skip and
--- group_size are checked integers written into the text.
+-- filter's literals from $6 (filter_values, in order). top_k and skip are
+-- checked integers written into the text. A grouped search's statement is
+-- the stream of hits (id, distance, entity, grp text) of one query vector,
+-- $1 an array of just that vector, in distance order (group_size, top_k
+-- and skip apply in vecdb.search).
 CREATE FUNCTION vecdb._search_statement(collection_name text, anns_field text, top_k integer, filter text,
                                         output_fields text[], skip integer, partition_names text[], params jsonb,
                                         radius_given boolean, range_filter_given boolean,
@@ -219,7 +222,9 @@ BEGIN
     IF range_filter_given AND NOT radius_given THEN
         RAISE EXCEPTION 'range_filter needs radius' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    d := format('(t.%I %s q.v)', f.name, vecdb._metric_operator(metric));
+    -- a grouped search streams one query vector at a time: $1 holds just it
+    d := format('(t.%I %s %s)', f.name, vecdb._metric_operator(metric),
+                CASE WHEN group_by_field IS NULL THEN 'q.v' ELSE '$1[1]' END);
     IF radius_given THEN
         conds := conds || format(' AND %s < %s', d, CASE metric WHEN 'IP' THEN '(- $2)' WHEN 'COSINE' THEN '(1 - $2)' ELSE '$2' END);
     END IF;
@@ -255,20 +260,15 @@ BEGIN
         IF group_size IS NULL OR group_size < 1 OR group_size > 1024 THEN
             RAISE EXCEPTION 'group_size must be between 1 and 1024' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        -- groups rank by their best hit; the best group_size hits of each of the top groups
+        -- the hits in index order (iterative scan) with their group as
+        -- text; vecdb.search takes the best group_size of each group in
+        -- order of first appearance and stops once skip + top_k groups are full
         sql := format(
-            'SELECT q.n::integer, s.id, s.distance, s.entity FROM unnest($1) WITH ORDINALITY AS q(v, n) '
-            'CROSS JOIN LATERAL (SELECT h.id, h.distance, h.entity, h.d, h.grank FROM ('
-              'SELECT r.*, dense_rank() OVER (ORDER BY r.best, r.grp) AS grank FROM ('
-                'SELECT t.%1$I::text AS id, %2$s::float8 AS distance, '
-                       '(%3$s || jsonb_build_object(%8$L, %9$s)) AS entity, %4$s AS d, t.%10$I AS grp, '
-                       'min(%4$s) OVER (PARTITION BY t.%10$I) AS best, '
-                       'row_number() OVER (PARTITION BY t.%10$I ORDER BY %4$s) AS rn '
-                'FROM %5$s AS t WHERE %6$s%7$s) r WHERE r.rn <= %11$s) h '
-            'WHERE h.grank > %12$s AND h.grank <= %13$s) s ORDER BY q.n, s.grank, s.d',
-            c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
-            relation, w.sql, conds, g.name, vecdb._output_sql(g, format('t.%I', g.name)), g.name,
-            group_size, skip, skip::bigint + top_k);
+            'SELECT t.%1$I::text AS id, %2$s::float8 AS distance, '
+                   '(%3$s || jsonb_build_object(%6$L, %7$s)) AS entity, t.%6$I::text AS grp '
+            'FROM %4$s AS t WHERE %5$s%8$s ORDER BY %9$s',
+            c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'),
+            relation, w.sql, g.name, vecdb._output_sql(g, format('t.%I', g.name)), conds, d);
     END IF;
     settings := vecdb._search_settings(index_params);
     param_types := ARRAY[vecdb._column_type(f) || '[]', 'float8', 'float8', 'text[]', 'timestamptz'] || w.param_types;

@@ -14,6 +14,7 @@
 // are replayed locally at abort) and a lost invalidation queue (InvalidOid).
 // Plans themselves are revalidated by the plan cache (new indexes, ANALYZE).
 #include "pg/pg.h"
+#include "collection/search_group.h"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -65,6 +66,8 @@ struct SearchShape {
     double params_radius, params_range_filter;
     bool ascending;
     char* metric;
+    bool grouped;  // group_by_field: a stream of hits grouped here
+    GroupedSearch group;
     uint64 last_used;
 };
 
@@ -291,10 +294,14 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash) {
     s->params_range_filter = isnull[7] ? 0 : DatumGetFloat8(col[7]);
     s->metric = TextDatumGetCString(col[8]);
     s->ascending = strcmp(s->metric, "IP") != 0 && strcmp(s->metric, "COSINE") != 0;
+    s->grouped = arg_given(fcinfo, kGroupBy);
+    if (s->grouped) s->group = GroupedSearch{PG_GETARG_INT32(kTopK), PG_GETARG_INT32(kSkip), PG_GETARG_INT32(kGroupSize)};
     MemoryContextSwitchTo(old);
     // a generic plan: custom plans would be re-planned on every call (the
-    // unnest of the vector array is estimated differently with a value)
-    s->plan = keep_plan(sql, s->nargs, s->types, CURSOR_OPT_GENERIC_PLAN);
+    // unnest of the vector array is estimated differently with a value); a
+    // grouped stream is read only in part, so planned for its first rows
+    s->plan = keep_plan(sql, s->nargs, s->types,
+                        CURSOR_OPT_GENERIC_PLAN | (s->grouped ? CURSOR_OPT_FAST_PLAN : 0));
     MemoryContextSetParent(cxt, CacheMemoryContext);
     remember_shape(s);
     return s;
@@ -427,22 +434,25 @@ VECDB_FUNCTION(vecdb_search) {
         set_config_option(s->setting_names[i], s->setting_values[i], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
                           true, 0, false);
 
-    int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-
     MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
     TupleDesc result_desc = CreateTupleDescCopy(expected);
     Tuplestorestate* store = tuplestore_begin_heap(true, false, work_mem);
     MemoryContextSwitchTo(old);
-    TupleDesc got = SPI_tuptable->tupdesc;
-    if (got->natts != result_desc->natts)
-        elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
-    Datum row[4];
-    bool row_nulls[4];
-    for (uint64 r = 0; r < SPI_processed; r++) {
-        CHECK_FOR_INTERRUPTS();
-        for (int c = 0; c < got->natts && c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
-        tuplestore_putvalues(store, result_desc, row, row_nulls);
+    if (s->grouped) {
+        vecdb_run_grouped_search(s->plan, values, nulls, DatumGetArrayTypeP(values[0]), s->group, store, result_desc);
+    } else {
+        int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+        TupleDesc got = SPI_tuptable->tupdesc;
+        if (got->natts != result_desc->natts)
+            elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
+        Datum row[4];
+        bool row_nulls[4];
+        for (uint64 r = 0; r < SPI_processed; r++) {
+            CHECK_FOR_INTERRUPTS();
+            for (int c = 0; c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
+            tuplestore_putvalues(store, result_desc, row, row_nulls);
+        }
     }
     SPI_finish();
     AtEOXact_GUC(true, nest);
