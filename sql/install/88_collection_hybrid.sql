@@ -145,14 +145,18 @@ $$;
 -- Full-text search of a field: for each query string (data: a string or an
 -- array of them, read with websearch_to_tsquery in the field's
 -- configuration), the top_k matching rows by ts_rank_cd (ties by primary
--- key) that pass the filter, through the field's GIN index.
+-- key) that pass the filter. One statement per query string, always
+-- planned for its string (custom plans): the planner estimates how many rows
+-- match and takes the field's GIN index for a selective query (a generic
+-- plan cannot know and scans the table).
 CREATE FUNCTION vecdb._text_search(c vecdb.collections, f vecdb.fields, data jsonb, top_k integer, filter text,
                                    partition_names text[])
     RETURNS TABLE (query_no integer, id text, distance double precision)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     texts text[];
     w record;
+    sql text;
 BEGIN
     IF jsonb_typeof(data) = 'string' THEN
         texts := ARRAY[data #>> '{}'];
@@ -166,18 +170,18 @@ BEGIN
     IF cardinality(texts) > 16384 THEN
         RAISE EXCEPTION 'search takes at most 16384 queries, not %', cardinality(texts) USING ERRCODE = 'program_limit_exceeded';
     END IF;
-    w := vecdb._collection_filter(c, filter, 4);
-    RETURN QUERY SELECT * FROM vecdb._execute(
-        format('SELECT q.n::integer, s.id, s.distance FROM unnest($1) WITH ORDINALITY AS q(txt, n) '
-               'CROSS JOIN LATERAL (SELECT t.%1$I::text AS id, ts_rank_cd(t.%2$I, x.query)::float8 AS distance, t.%1$I AS pk '
-               'FROM %3$s AS t, websearch_to_tsquery(%4$L::regconfig, q.txt) AS x(query) '
-               'WHERE t.%2$I @@ x.query AND %5$s%6$s ORDER BY 2 DESC, t.%1$I LIMIT $2) s '
-               'ORDER BY q.n, s.distance DESC, s.pk',
-               c.primary_field, vecdb._text_column(f), vecdb._table(c), f.text_config, w.sql,
-               CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($3)' ELSE '' END),
-        ARRAY['text[]', 'int8', 'text[]'] || w.param_types,
-        ARRAY[texts::text, top_k::text, partition_names::text] || w.param_values)
-        AS r(query_no integer, id text, distance double precision);
+    w := vecdb._collection_filter(c, filter, 5);
+    sql := format('SELECT $4::integer, t.%1$I::text, ts_rank_cd(t.%2$I, websearch_to_tsquery(%4$L::regconfig, $1))::float8 '
+                  'FROM %3$s AS t WHERE t.%2$I @@ websearch_to_tsquery(%4$L::regconfig, $1) AND %5$s%6$s '
+                  'ORDER BY 3 DESC, t.%1$I LIMIT $2',
+                  c.primary_field, vecdb._text_column(f), vecdb._table(c), f.text_config,
+                  w.sql, CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($3)' ELSE '' END);
+    FOR i IN 1 .. cardinality(texts) LOOP
+        RETURN QUERY SELECT * FROM vecdb._execute(sql,
+            ARRAY['text', 'int8', 'text[]', 'int4'] || w.param_types,
+            ARRAY[texts[i], top_k::text, partition_names::text, i::text] || w.param_values)
+            AS r(query_no integer, id text, distance double precision);
+    END LOOP;
 END
 $$;
 
@@ -247,7 +251,7 @@ BEGIN
         END IF;
         req_nq := vecdb._hybrid_nq(f, req->'data');
         IF nq IS NOT NULL AND req_nq <> nq THEN
-            RAISE EXCEPTION 'request % has % query rows but request 1 has %', i, req_nq, nq
+            RAISE EXCEPTION 'request % searches for % query rows, request 1 for %', i, req_nq, nq
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Every request of a hybrid search needs the same number of query rows.';
         END IF;
         nq := req_nq;

@@ -153,7 +153,7 @@ TEST(Fusion, RefusedRankers) {
     weighted.kind = Ranker::Kind::weighted;
     weighted.weights = {0.5, 0.5};
     EXPECT_EQ(refusal(weighted, 2), "");
-    EXPECT_NE(refusal(weighted, 3).find("2 weights for 3 requests"), std::string::npos);
+    EXPECT_NE(refusal(weighted, 3).find("3 requests, 2 weights given"), std::string::npos);
     weighted.weights = {0, 1.5};
     EXPECT_NE(refusal(weighted, 2).find("weight 2 of the weighted ranker is 1.5"), std::string::npos);
     weighted.weights = {-0.1, 1};

@@ -71,8 +71,8 @@ void check_ranker(const Ranker& ranker, size_t nlists) {
     }
     if (ranker.weights.size() != nlists)
         fail(ErrorKind::invalid_parameter,
-             format("weighted ranker has %zu weights for %zu requests; it needs one weight per request",
-                    ranker.weights.size(), nlists));
+             format("the weighted ranker needs one weight per request: %zu requests, %zu weights given", nlists,
+                    ranker.weights.size()));
     for (size_t i = 0; i < nlists; i++) {
         double w = ranker.weights[i];
         if (!(w >= 0 && w <= 1))
