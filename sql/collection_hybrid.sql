@@ -127,6 +127,12 @@ SELECT string_agg(id, ' ') FROM vecdb.hybrid_search('hg', '[
 SELECT vecdb.upsert('hg', '{"id": 4, "a": [4,0], "b": [0.5,0], "txt": "apple", "tag": "y"}')->'upsert_count';
 SELECT string_agg(id, ' ') FROM vecdb.hybrid_search('hg', '[{"anns_field": "txt", "data": "apple"}]',
                                                     partition_names => ARRAY['_default']);
+-- expired rows (ttl) are left out of full-text lists and entities
+SELECT vecdb.alter_collection_properties('hg', '{"ttl": 3600}');
+UPDATE hg SET "$inserted_at" = now() - interval '2 hours' WHERE id = 5;
+SELECT string_agg(id || ':' || (entity->>'tag'), ' ') FROM vecdb.hybrid_search('hg', '[{"anns_field": "txt", "data": "apple"}]',
+                                                    output_fields => ARRAY['tag'], partition_names => ARRAY['_default']);
+SELECT vecdb.alter_collection_properties('hg', '{"ttl": null}');
 
 -- 4. Errors.
 SELECT * FROM vecdb.hybrid_search('hg', '[{"anns_field": "a", "data": [0, 0]}]', '{"strategy": "borda"}');

@@ -145,10 +145,10 @@ $$;
 -- Full-text search of a field: for each query string (data: a string or an
 -- array of them, read with websearch_to_tsquery in the field's
 -- configuration), the top_k matching rows by ts_rank_cd (ties by primary
--- key) that pass the filter. One statement per query string, always
--- planned for its string (custom plans): the planner estimates how many rows
--- match and takes the field's GIN index for a selective query (a generic
--- plan cannot know and scans the table).
+-- key) that pass the filter and have not expired (ttl). One statement per
+-- query string, always planned for its string (custom plans): the planner
+-- estimates how many rows match and takes the field's GIN index for a
+-- selective query (a generic plan cannot know and scans the table).
 CREATE FUNCTION vecdb._text_search(c vecdb.collections, f vecdb.fields, data jsonb, top_k integer, filter text,
                                    partition_names text[])
     RETURNS TABLE (query_no integer, id text, distance double precision)
@@ -156,6 +156,7 @@ CREATE FUNCTION vecdb._text_search(c vecdb.collections, f vecdb.fields, data jso
 DECLARE
     texts text[];
     w record;
+    src record;
     sql text;
 BEGIN
     IF jsonb_typeof(data) = 'string' THEN
@@ -171,11 +172,14 @@ BEGIN
         RAISE EXCEPTION 'search takes at most 16384 queries, not %', cardinality(texts) USING ERRCODE = 'program_limit_exceeded';
     END IF;
     w := vecdb._collection_filter(c, filter, 5);
+    -- expired rows (ttl) are left out
+    src := vecdb._read_source(c, NULL);
     sql := format('SELECT $4::integer, t.%1$I::text, ts_rank_cd(t.%2$I, websearch_to_tsquery(%4$L::regconfig, $1))::float8 '
-                  'FROM %3$s AS t WHERE t.%2$I @@ websearch_to_tsquery(%4$L::regconfig, $1) AND %5$s%6$s '
+                  'FROM %3$s AS t WHERE t.%2$I @@ websearch_to_tsquery(%4$L::regconfig, $1) AND %5$s AND %7$s%6$s '
                   'ORDER BY 3 DESC, t.%1$I LIMIT $2',
-                  c.primary_field, vecdb._text_column(f), vecdb._table(c), f.text_config,
-                  w.sql, CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($3)' ELSE '' END);
+                  c.primary_field, vecdb._text_column(f), src.relation, f.text_config,
+                  w.sql, CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($3)' ELSE '' END,
+                  src.condition);
     FOR i IN 1 .. cardinality(texts) LOOP
         RETURN QUERY SELECT * FROM vecdb._execute(sql,
             ARRAY['text', 'int8', 'text[]', 'int4'] || w.param_types,
@@ -303,8 +307,9 @@ BEGIN
                '%s ORDER BY h.query_no, h.ord',
                CASE WHEN fetch_entity THEN 'e.entity' ELSE '''{}''::jsonb' END,
                CASE WHEN fetch_entity THEN format(
-                   'LEFT JOIN LATERAL (SELECT %s AS entity FROM %s AS t WHERE t.%I = h.id::%s%s LIMIT 1) e ON true',
+                   'LEFT JOIN LATERAL (SELECT %s AS entity FROM %s AS t WHERE t.%I = h.id::%s AND %s%s LIMIT 1) e ON true',
                    vecdb._entity_sql(c, output_fields, false, 't'), vecdb._table(c), pk.name, vecdb._column_type(pk),
+                   vecdb._ttl_condition(c),
                    CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($11)' ELSE '' END)
                     ELSE '' END),
         ARRAY['text', 'float8[]', 'text[]', 'int4', 'int4[]', 'int4[]', 'text[]', 'float8[]', 'bool', 'int4', 'text[]'],
