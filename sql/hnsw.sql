@@ -70,6 +70,9 @@ CREATE INDEX items_h_cos ON items USING hnsw (h halfvec_cosine_ops);
 SELECT hnsw_recall('items', 'h', '<->', 'queries') >= 0.95 AS l2_ok,
        hnsw_recall('items', 'h', '<#>', 'queries') >= 0.95 AS ip_ok,
        hnsw_recall('items', 'h', '<=>', 'queries') >= 0.95 AS cosine_ok;
+-- every built index is well formed and reaches every element (no rows: clean)
+SELECT i, v.* FROM unnest(ARRAY['items_l2', 'items_ip', 'items_cos', 'items_h_l2', 'items_h_ip', 'items_h_cos']) i,
+    vecdb.verify_index(i::regclass) v;
 DROP INDEX items_ip, items_cos, items_h_l2, items_h_ip, items_h_cos;
 
 -- the plan, and distances equal to the operator's
@@ -84,11 +87,19 @@ RESET enable_seqscan;
 -- 50% more rows inserted after the build, through the on-disk graph
 INSERT INTO items SELECT i, i % 100, near_center(i % 20)::vector, NULL FROM generate_series(2001, 3000) i;
 SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_inserts;
+SELECT * FROM vecdb.verify_index('items_l2');
 
 -- 30% deleted + VACUUM: deleted rows are never returned, recall holds
 DELETE FROM items WHERE id % 10 IN (1, 4, 7);
 VACUUM items;
 SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_vacuum;
+SELECT * FROM vecdb.verify_index('items_l2');
+-- the graph in index_stats: the live elements, VACUUM's 900 tombstones, none unreachable
+SELECT entries, (details->>'elements')::bigint = entries AS elements_are_entries,
+       (details->>'deleted_elements')::int AS deleted, (details->>'levels')::int >= 2 AS has_levels,
+       (details->>'mean_level0_degree')::float BETWEEN 8 AND 32 AS degree_in_range,
+       (details->>'unreachable_elements')::int AS unreachable, details->>'quantizer' AS quantizer
+FROM vecdb.index_stats('items_l2');
 SET enable_seqscan = off;
 SELECT count(*) AS deleted_returned FROM (
     SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 3) LIMIT 500) s
@@ -96,6 +107,7 @@ WHERE id % 10 IN (1, 4, 7);
 -- rows inserted after VACUUM are found again
 INSERT INTO items SELECT i, i % 100, near_center(i % 20)::vector, NULL FROM generate_series(3001, 3300) i;
 SELECT hnsw_recall('items', 'v', '<->', 'queries') >= 0.95 AS recall_after_reinsert;
+SELECT * FROM vecdb.verify_index('items_l2');
 
 -- a 1% filter still returns LIMIT rows (iterative scan), with the right ones
 SELECT count(*) AS filtered_rows FROM (
@@ -111,9 +123,9 @@ SELECT count(*) < 10 AS under_filled FROM (
 SELECT count(*) AS first_batch FROM (
     SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 5) LIMIT 100) s;
 RESET vecdb.iterative_scan;
--- (far beyond ef_search: nearly every element is reachable; an HNSW graph
--- may leave a few without in-links)
-SELECT count(*) > 2300 AS most_rows FROM (
+-- far beyond ef_search the iterative scan returns every row: every element
+-- is reachable from the entry point after build, inserts and VACUUM
+SELECT count(*) = (SELECT count(*) FROM items) AS every_row, count(DISTINCT id) = count(*) AS no_row_twice FROM (
     SELECT id FROM items ORDER BY v <-> (SELECT v FROM queries WHERE id = 5)) s;
 -- and with the default planner
 RESET enable_seqscan;
@@ -130,6 +142,7 @@ CREATE INDEX bits_hamming ON bits USING hnsw (b bit_hamming_ops);
 SELECT hnsw_recall('bits', 'b', '<~>', 'bit_queries') >= 0.95 AS hamming_ok;
 CREATE INDEX bits_jaccard ON bits USING hnsw (b bit_jaccard_ops);
 SELECT hnsw_recall('bits', 'b', '<%>', 'bit_queries') >= 0.95 AS jaccard_ok;
+SELECT * FROM vecdb.verify_index('bits_jaccard');
 
 -- sparse vectors
 CREATE TABLE sparse AS SELECT id, v::sparsevec AS s FROM items WHERE id <= 1000;
@@ -146,6 +159,8 @@ INSERT INTO small VALUES (1, '[1,0,0]'), (2, NULL), (3, '[0,0,0]'), (4, '[1,1,0]
 SET enable_seqscan = off;
 SELECT id FROM small ORDER BY v <=> '[1,1,1]' LIMIT 5;
 RESET enable_seqscan;
+-- (the NULL and the zero row are not missing entries)
+SELECT * FROM vecdb.verify_index('small_cos');
 
 -- a build that outgrows maintenance_work_mem continues on disk
 SET maintenance_work_mem = '1MB';
@@ -156,6 +171,7 @@ CREATE TABLE wide_queries AS SELECT id, v FROM wide WHERE id % 100 = 0;
 CREATE INDEX wide_l2 ON wide USING hnsw (v vector_l2_ops);
 RESET maintenance_work_mem;
 SELECT hnsw_recall('wide', 'v', '<->', 'wide_queries') >= 0.95 AS spilled_build_ok;
+SELECT * FROM vecdb.verify_index('wide_l2');
 
 -- a build stopped by statement_timeout (threads stopped and joined) leaves
 -- nothing behind, and the session goes on
@@ -204,6 +220,7 @@ SELECT id FROM huge ORDER BY v <-> (SELECT v FROM huge WHERE id = 13) LIMIT 3;
 SELECT count(*) FROM (SELECT id FROM huge ORDER BY h <-> (SELECT h FROM huge WHERE id = 13)) s;
 RESET enable_seqscan;
 SELECT entries, overflow_pages > 0 AS has_overflow FROM vecdb.index_stats('huge_v');
+SELECT i, v.* FROM unnest(ARRAY['huge_v', 'huge_h']) i, vecdb.verify_index(i::regclass) v;
 
 SET vecdb.hnsw_ef_search = 0;
 SET vecdb.iterative_scan = sideways;

@@ -11,6 +11,7 @@ CREATE FUNCTION vecdb.index_stats(
     OUT null_entries bigint,
     OUT dead_entries bigint,
     OUT free_bytes bigint,
-    OUT options text[])
+    OUT options text[],
+    OUT details jsonb)
     AS 'MODULE_PATHNAME', 'vecdb_index_stats' LANGUAGE C STRICT;
-COMMENT ON FUNCTION vecdb.index_stats(regclass) IS 'pages, entries, dead entries and options of a vecdb index';
+COMMENT ON FUNCTION vecdb.index_stats(regclass) IS 'pages, entries, dead entries, options and access-method details (jsonb) of a vecdb index';

@@ -138,6 +138,82 @@ TEST(HnswBuilder, EveryNodeHasAnIncomingLink) {
     EXPECT_EQ(orphans, 0u);
 }
 
+// Nodes a breadth-first walk over level-0 links from the entry point
+// reaches, computed here rather than by the builder under test.
+size_t reachable_from_entry(const GraphBuilder& graph) {
+    if (graph.size() == 0) return 0;
+    std::vector<bool> seen(graph.size(), false);
+    std::vector<uint32_t> queue{graph.entry_point()};
+    seen[graph.entry_point()] = true;
+    for (size_t head = 0; head < queue.size(); head++) {
+        uint32_t count;
+        const uint32_t* ids = graph.links(queue[head], 0, &count);
+        for (uint32_t i = 0; i < count; i++)
+            if (!seen[ids[i]]) {
+                seen[ids[i]] = true;
+                queue.push_back(ids[i]);
+            }
+    }
+    return queue.size();
+}
+
+// Random data of n points of kDim dimensions in `kind`: 0 uniform noise,
+// 1 clustered, 2 every point drawn from a few distinct ones (many exact
+// duplicates), 3 all points equal.
+std::vector<float> random_points(size_t n, int kind, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    std::vector<float> data(n * kDim);
+    if (kind == 1) return clustered(n, seed);
+    std::vector<float> distinct(5 * kDim);
+    for (auto& v : distinct) v = uniform(rng);
+    for (size_t i = 0; i < n; i++)
+        for (size_t d = 0; d < kDim; d++) {
+            if (kind == 0) data[i * kDim + d] = uniform(rng);
+            if (kind == 2) data[i * kDim + d] = distinct[(i * 7 % 5) * kDim + d];
+            if (kind == 3) data[i * kDim + d] = 0.5f;
+        }
+    return data;
+}
+
+TEST(HnswBuilder, EveryNodeReachableFromTheEntryPoint) {
+    const size_t sizes[] = {2, 3, 5, 17, 64, 200, 394, 777, 2000};
+    const int ms[] = {2, 4, 16};
+    uint64_t seed = 1;
+    size_t graphs = 0, linked = 0;
+    for (size_t n : sizes)
+        for (int m : ms)
+            for (int kind = 0; kind < 4; kind++) {
+                // the largest sizes with one m per kind keep the test quick
+                if (n >= 777 && m != (kind % 2 ? 4 : 2)) continue;
+                std::vector<float> data = random_points(n, kind, seed++);
+                std::vector<const void*> values(n);
+                for (size_t i = 0; i < n; i++) values[i] = &data[i * kDim];
+                BuildParams p;
+                p.m = m;
+                p.ef_construction = std::max(2 * m, 8);
+                p.seed = seed;
+                GraphBuilder graph(p, l2, nullptr, values.data(), n);
+                build(graph, 1 + (int)(seed % 3));
+                ASSERT_TRUE(graph.complete());
+                graph.link_orphans();
+                linked += graph.connect_unreachable();
+                graphs++;
+                ASSERT_EQ(reachable_from_entry(graph), n) << "n " << n << " m " << m << " kind " << kind;
+                ASSERT_EQ(graph.reachable_count(), n);
+                for (uint32_t node = 0; node < n; node++) {
+                    uint32_t count;
+                    const uint32_t* ids = graph.links(node, 0, &count);
+                    ASSERT_LE(count, graph.max_links(0));
+                    std::set<uint32_t> seen(ids, ids + count);
+                    ASSERT_EQ(seen.size(), count) << "duplicate link at node " << node;
+                    ASSERT_EQ(seen.count(node), 0u) << "self link at node " << node;
+                }
+            }
+    // the pass must have had work to do somewhere, or the test proves nothing
+    EXPECT_GT(linked, 0u) << graphs << " graphs";
+}
+
 TEST(HnswBuilder, StopEndsTheBuildEarly) {
     Fixture f(20000);
     BuildParams p;

@@ -21,11 +21,14 @@ for my $name (qw(vt_sound vt_page vt_tid)) {
 	$node->safe_psql('postgres', "CREATE INDEX $name ON vt USING flat (embedding)");
 }
 $node->safe_psql('postgres', 'CREATE INDEX wide_ref ON wide USING flat (embedding)');
-for my $name (qw(vt_sound vt_page vt_tid wide_ref)) {
+for my $name (qw(hnsw_sound hnsw_link hnsw_cut)) {
+	$node->safe_psql('postgres', "CREATE INDEX $name ON vt USING hnsw (embedding)");
+}
+for my $name (qw(vt_sound vt_page vt_tid wide_ref hnsw_sound hnsw_link hnsw_cut)) {
 	is($node->safe_psql('postgres', "SELECT count(*) FROM vecdb.verify_index('$name')"), '0', "$name is clean at first");
 }
 my %file = map { $_ => $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('$_')") }
-  qw(vt_page vt_tid wide_ref);
+  qw(vt_page vt_tid wide_ref hnsw_link hnsw_cut);
 $node->stop;
 
 # Reads or writes bytes of an index file.
@@ -80,6 +83,27 @@ my $ref_at = item_offset($file{wide_ref}, $ref_block, 1) + 8;    # FLAT_ENTRY_HE
 my ($size) = unpack('V', read_bytes($file{wide_ref}, $ref_at, 4));
 write_bytes($file{wide_ref}, $ref_at, pack('V', $size + 8));
 
+# hnsw element tuples: an 8-byte header (heap TID, level, flags), then the
+# level-0 links, 2m = 32 of 12 bytes (block id, offset, padding, distance)
+my ($hnsw_header, $hnsw_link, $hnsw_level0) = (8, 12, 32);
+
+# 4. an element's first neighbour link pointed at an item that does not exist
+my $link_block = first_block_of_kind($file{hnsw_link}, 2);
+write_bytes($file{hnsw_link}, item_offset($file{hnsw_link}, $link_block, 1) + $hnsw_header + 4, pack('v', 250));
+
+# 5. every level-0 link of every element cleared: the entry point reaches
+# nothing, so every other element is unreachable (the pages stay well formed)
+my $cut_blocks = (-s $file{hnsw_cut}) / $blcksz;
+for my $blkno (1 .. $cut_blocks - 1) {
+	my ($kind) = unpack('v', read_bytes($file{hnsw_cut}, $blkno * $blcksz + $special + 4, 2));
+	next unless $kind == 2;
+	my ($lower) = unpack('v', read_bytes($file{hnsw_cut}, $blkno * $blcksz + 12, 2));
+	for my $n (1 .. ($lower - 24) / 4) {
+		my $at = item_offset($file{hnsw_cut}, $blkno, $n) + $hnsw_header;
+		write_bytes($file{hnsw_cut}, $at + $_ * $hnsw_link + 4, pack('v', 0)) for 0 .. $hnsw_level0 - 1;
+	}
+}
+
 $node->start;
 
 # The problems of an index as "block|item|problem" lines.
@@ -104,6 +128,15 @@ is(scalar(() = $tid =~ /\n?[^\n]+/g), 2, 'and nothing else');
 
 like(problems('wide_ref'), qr/^$ref_block\|1\|overflow chain holds \d+ bytes, its entry says \d+$/m,
 	'an overflow reference that disagrees with its chain is reported');
+
+is(problems('hnsw_sound'), '', 'the sound hnsw index stays clean');
+like(problems('hnsw_link'), qr/^$link_block\|1\|level 0 link points to \($link_block,250\), which is not an element$/m,
+	'an hnsw link to a missing element is reported');
+my $cut = problems('hnsw_cut');
+like($cut, qr/^\d+\|\d+\|element is not reachable from the entry point$/m, 'unreachable hnsw elements are reported');
+like($cut, qr/^-\|-\|299 elements in all are not reachable from the entry point$/m,
+	'all of them: every element but the entry point');
+unlike($cut, qr/not indexed|indexed again|not an element/, 'and the rows are still indexed once each');
 
 $node->stop;
 done_testing();

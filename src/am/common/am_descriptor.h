@@ -36,6 +36,17 @@ typedef struct VecdbAmDescriptor {
     // passed (entries well formed, its chains and refs intact, every live
     // heap row indexed once). NULL while an AM has none.
     void (*verify)(Relation index, Relation heap, VecdbVerifyReport* report);
+
+    // vecdb.verify_index: whether the AM keeps an entry for a heap row with
+    // these index column values (hnsw leaves NULL vectors out). *state
+    // starts NULL for each check and may hold what the AM allocates once.
+    // NULL when the AM indexes every row.
+    bool (*indexes_row)(Relation index, Datum* values, bool* isnull, void** state);
+
+    // vecdb.index_stats' details column: appends one JSON object of what
+    // only the AM knows (hnsw: levels, degree, unreachable elements) to
+    // out. NULL when the AM has nothing to add (details is NULL).
+    void (*describe)(Relation index, Relation heap, StringInfo out);
 } VecdbAmDescriptor;
 
 // Every registered AM, in am_list.h order, ending with NULL.

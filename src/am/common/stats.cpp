@@ -12,6 +12,7 @@ extern "C" {
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "utils/datum.h"
+#include "utils/fmgrprotos.h"
 #include "utils/syscache.h"
 #include "utils/acl.h"
 #include "utils/snapmgr.h"
@@ -92,8 +93,8 @@ VECDB_FUNCTION(vecdb_index_stats) {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "return type must be a row type");
-    Datum values[11];
-    bool nulls[11] = {false};
+    Datum values[12];
+    bool nulls[12] = {false};
     values[0] = CStringGetTextDatum(am->name);
     values[1] = Int32GetDatum(header.dimensions);
     if (header.dimensions == 0) nulls[1] = true;
@@ -111,6 +112,13 @@ VECDB_FUNCTION(vecdb_index_stats) {
     values[10] = isnull ? (Datum)0 : datumCopy(options, false, -1);
     nulls[10] = isnull;
     ReleaseSysCache(class_tuple);
+    nulls[11] = am->describe == NULL;
+    if (am->describe) {
+        StringInfoData details;
+        initStringInfo(&details);
+        am->describe(index, heap, &details);
+        values[11] = DirectFunctionCall1(jsonb_in, CStringGetDatum(details.data));
+    }
     vecdb_close_for_inspection(index, heap);
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

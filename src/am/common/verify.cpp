@@ -18,6 +18,8 @@ typedef struct VerifyEntry {
 
 struct VecdbVerifyReport {
     Relation index;
+    const VecdbAmDescriptor* am;
+    void* am_state;       // descriptor->indexes_row's
     Tuplestorestate* store;
     TupleDesc desc;
     BlockNumber nblocks;  // when the check began; pages past it are checked when reached
@@ -213,6 +215,7 @@ static int compare_entries(const void* a, const void* b) {
 // table_index_build_scan callback: a heap row the index must hold exactly once.
 static void check_heap_row(Relation index, ItemPointer tid, Datum* values, bool* isnull, bool alive, void* arg) {
     VecdbVerifyReport* report = (VecdbVerifyReport*)arg;
+    if (report->am->indexes_row && !report->am->indexes_row(index, values, isnull, &report->am_state)) return;
     VerifyEntry key;
     key.heap_tid = *tid;
     if (bsearch(&key, report->entries, report->nentries, sizeof(VerifyEntry), compare_entries) == NULL)
@@ -255,6 +258,7 @@ VECDB_FUNCTION(vecdb_verify_index) {
     VecdbVerifyReport report;
     memset(&report, 0, sizeof report);
     report.index = index;
+    report.am = am;
     report.store = rsinfo->setResult;
     report.desc = rsinfo->setDesc;
     // Taken before any index page is read: a row this snapshot sees was

@@ -54,6 +54,9 @@ typedef struct HnswMetaData {
 
 #define HNSW_QUANTIZER_NONE 0
 
+// The quantizer's name as WITH (quantizer = ...) spells it.
+static inline const char* hnsw_quantizer_name(int quantizer) { return quantizer == HNSW_QUANTIZER_NONE ? "none" : "sq8"; }
+
 // Header of an element tuple.
 typedef struct HnswElementData {
     ItemPointerData heap_tid;  // invalid once VACUUM deleted the element
@@ -95,6 +98,7 @@ typedef struct HnswOptions {
 } HnswOptions;
 
 #define HNSW_DEFAULT_M 16
+#define HNSW_MAX_M 100
 #define HNSW_DEFAULT_EF_CONSTRUCTION 64
 
 extern int hnsw_ef_search;
@@ -149,6 +153,7 @@ typedef struct HnswSearch {
     ItemPointerData* pending;               // neighbours of the node being expanded, by page
     uint32 pending_capacity;
     uint64 scored;                          // nodes scored since the search began
+    uint64 scored_total;                    // nodes scored by every search since init
     VecdbOverflowBuffer overflow;           // reassembly space for out-of-line values
 } HnswSearch;
 
@@ -168,6 +173,13 @@ void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const
                        const VecdbOverflowRef* external);
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
 ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
+// Whether a block is an element page (and not overflow, free or new).
+bool hnsw_is_element_page(Page page);
+// Gives element a level-0 link to target (true when it has one now): into a
+// free slot, else, with replace_farthest, in place of its farthest link,
+// whose old target goes to *displaced (invalid when nothing was displaced).
+bool hnsw_link_to(Relation index, int m, ItemPointer element, ItemPointer target, float dist, bool replace_farthest,
+                  ItemPointer displaced);
 static inline bool hnsw_link_valid(const HnswLink* link) { return link->offset != InvalidOffsetNumber; }
 static inline ItemPointerData hnsw_link_tid(const HnswLink* link) {
     ItemPointerData tid;
@@ -194,6 +206,46 @@ ItemPointerData hnsw_greedy_descend(HnswSearch* search, const struct varlena* qu
 uint32 hnsw_search_take_results(HnswSearch* search, vecdb::core::hnsw::Scored* out);
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size);
 struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element);
+struct varlena* hnsw_copy_live_value(HnswSearch* search, ItemPointer element);
+
+// hnsw_reach.cpp: one mark byte per possible element TID of the index
+typedef struct HnswTidMap {
+    BlockNumber nblocks;
+    uint32 slots;  // line pointers per block the map covers
+    uint8* marks;
+} HnswTidMap;
+
+#define HNSW_MARK_ELEMENT 0x01  // a well-formed element lives there
+#define HNSW_MARK_REACHED 0x02  // the level-0 walk from the entry point reached it
+#define HNSW_MARK_LIVE 0x04     // not deleted
+#define HNSW_MARK_LEVEL_SHIFT 4 // the element's level in the high bits
+
+void hnsw_tid_map_init(HnswTidMap* map, BlockNumber nblocks, int m);
+uint8* hnsw_tid_map_at(const HnswTidMap* map, ItemPointer tid);
+// Marks everything reachable over level-0 links from start (an element of
+// the map) as reached, following only links to elements of the map.
+// Returns how many elements it newly reached.
+uint64 hnsw_walk_level0(Relation index, int m, ItemPointer start, HnswTidMap* map);
+
+// What hnsw_map_elements counts.
+typedef struct HnswGraphCounts {
+    uint64 elements;      // live ones
+    uint64 deleted;       // tombstones VACUUM left
+    uint64 level0_links;  // of the live elements
+    int top_level;        // highest level of a live element, -1 when none
+} HnswGraphCounts;
+
+// Marks every element of the index in a fresh map (sized for the index
+// now) and counts them.
+void hnsw_map_elements(Relation index, int m, HnswTidMap* map, HnswGraphCounts* counts);
+// Links every live element the entry point does not reach on level 0 into
+// the reached part of the graph (VACUUM, after repairing the links to dead
+// elements). Returns how many it linked.
+uint64 hnsw_reconnect(Relation index, const VecdbMetric* metric);
+
+// hnsw_verify.cpp (descriptor callbacks)
+void hnsw_verify(Relation index, Relation heap, struct VecdbVerifyReport* report);
+bool hnsw_indexes_row(Relation index, Datum* values, bool* isnull, void** state);
 
 // hnsw_insert.cpp
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,

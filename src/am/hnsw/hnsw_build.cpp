@@ -308,6 +308,8 @@ static void build_and_write(HnswBuildState* state) {
         builder->join();
         if (!builder->complete()) elog(ERROR, "vecdb: hnsw build threads stopped early");
         guarded("hnsw build", [&] { return builder->link_orphans(); });
+        // every element reachable from the entry point, or a scan could never return it
+        guarded("hnsw build", [&] { return builder->connect_unreachable(); });
         write_graph(state, builder);
     }
     PG_FINALLY();

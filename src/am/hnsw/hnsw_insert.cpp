@@ -7,6 +7,7 @@
 #include "am/hnsw/hnsw.h"
 #include "core/hnsw/select.h"
 
+#include <algorithm>
 #include <cmath>
 
 extern "C" {
@@ -40,47 +41,158 @@ static uint32 choose_neighbors(HnswSearch* search, const Scored* found, uint32 n
     return (uint32)kept;
 }
 
-// Adds a link to `target` at `level` pointing at the new element: into a
-// free slot, or replacing the farthest link when the new one is nearer.
-static void add_back_link(Relation index, int m, ItemPointer target, int level, ItemPointer element, float dist) {
+// A copy of one level's link list of an element, taken under its page lock.
+typedef struct LinkSnapshot {
+    HnswLink links[2 * HNSW_MAX_M];
+    int count;
+} LinkSnapshot;
+
+// Whether an element's level links still equal the snapshot (nothing
+// changed them since it was taken).
+static bool links_unchanged(const HnswLink* links, int capacity, const LinkSnapshot* snapshot) {
+    for (int i = 0; i < capacity; i++) {
+        bool valid = hnsw_link_valid(&links[i]);
+        if (valid != (i < snapshot->count)) return false;
+        if (!valid) break;
+        if (links[i].block.bi_hi != snapshot->links[i].block.bi_hi ||
+            links[i].block.bi_lo != snapshot->links[i].block.bi_lo || links[i].offset != snapshot->links[i].offset)
+            return false;
+    }
+    return true;
+}
+
+// Chooses the new list of a full one offered the new element: the diverse
+// rule over the current links and the newcomer, filled up to capacity, so
+// exactly one link goes. Returns the index (into snapshot) of the link that
+// goes, or -1 when the newcomer is the one left out (with `force`, it
+// never is: it takes the place of the least useful current link).
+static int prune_full_list(HnswSearch* search, const LinkSnapshot* snapshot, const struct varlena* value,
+                           float dist, bool force, struct varlena** values) {
+    int n = snapshot->count + 1;
+    Scored* sorted = (Scored*)palloc(sizeof(Scored) * n);
+    for (int i = 0; i < snapshot->count; i++) values[i] = NULL;
+    for (int i = 0; i < snapshot->count; i++) {
+        ItemPointerData tid = hnsw_link_tid(&snapshot->links[i]);
+        values[i] = hnsw_copy_live_value(search, &tid);
+        // a link to an element VACUUM deleted is the one to give up
+        if (values[i] == NULL) {
+            pfree(sorted);
+            return i;
+        }
+        sorted[i].dist = snapshot->links[i].dist;
+        sorted[i].id = (uint32)i;
+    }
+    values[snapshot->count] = (struct varlena*)value;
+    sorted[snapshot->count].dist = dist;
+    sorted[snapshot->count].id = (uint32)snapshot->count;
+    std::sort(sorted, sorted + n, [](const Scored& a, const Scored& b) { return a.dist < b.dist; });
+    uint32* keep = (uint32*)palloc(sizeof(uint32) * n);
+    const VecdbMetric* metric = search->metric;
+    size_t kept = vecdb::core::hnsw::select_neighbors(
+        sorted, (size_t)n, (size_t)snapshot->count,
+        [&](size_t i, size_t j) {
+            return (float)vecdb_metric_key(metric, values[sorted[i].id], values[sorted[j].id]);
+        },
+        keep, true);
+    bool* chosen = (bool*)palloc0(sizeof(bool) * n);
+    for (size_t k = 0; k < kept; k++) chosen[sorted[keep[k]].id] = true;
+    int dropped = -1;
+    if (!chosen[snapshot->count]) {
+        if (force) {
+            // the last one kept (the fill-up pass keeps the nearest rejected, so it is the weakest)
+            dropped = (int)sorted[keep[kept - 1]].id;
+        }
+    } else {
+        for (int i = 0; i < snapshot->count; i++)
+            if (!chosen[i]) dropped = i;
+    }
+    pfree(sorted);
+    pfree(keep);
+    pfree(chosen);
+    return dropped;
+}
+
+// Adds a link to `target` at `level` pointing at the new element `element`
+// (its value and distance given). Into a free slot; when the list is full,
+// the diverse rule decides whether the newcomer gets in and which link it
+// replaces. On level 0 the replaced neighbour is first linked from the
+// newcomer, so whatever the target reached through it stays reachable
+// (target -> element -> dropped); when the newcomer's own list has no room
+// for that, the target is left alone. Lists are read, pruned without a
+// lock and rewritten only if unchanged meanwhile (else retried), so no two
+// buffer locks are ever held. Returns whether the target now links to the
+// element.
+static bool add_back_link(HnswSearch* search, ItemPointer target, int level, ItemPointer element,
+                          const struct varlena* value, float dist, bool force) {
+    Relation index = search->index;
+    int m = search->m;
     BlockNumber blkno = ItemPointerGetBlockNumber(target);
     OffsetNumber offset = ItemPointerGetOffsetNumber(target);
-    Buffer buffer = ReadBuffer(index, blkno);
-    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-    HnswElement current = hnsw_get_element(index, BufferGetPage(buffer), blkno, offset, m);
-    if (current->level < level || (current->flags & HNSW_ELEMENT_DELETED)) {
-        UnlockReleaseBuffer(buffer);
-        return;
-    }
-    const HnswLink* links = HnswElementLinks(current) + hnsw_level_start(m, level);
     int capacity = hnsw_level_capacity(m, level);
-    int slot = -1;
-    float farthest = -1;
-    for (int i = 0; i < capacity; i++) {
-        if (!hnsw_link_valid(&links[i])) {
-            slot = i;
-            break;
-        }
-        ItemPointerData tid = hnsw_link_tid(&links[i]);
-        if (ItemPointerEquals(&tid, element)) {
+    for (int attempt = 0; attempt < 4; attempt++) {
+        LinkSnapshot snapshot;
+        snapshot.count = 0;
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        HnswElement current = hnsw_get_element(index, BufferGetPage(buffer), blkno, offset, m);
+        if (current->level < level || (current->flags & HNSW_ELEMENT_DELETED)) {
             UnlockReleaseBuffer(buffer);
-            return;
+            return false;
         }
-        if (links[i].dist > farthest) {
-            farthest = links[i].dist;
-            slot = i;
+        const HnswLink* links = HnswElementLinks(current) + hnsw_level_start(m, level);
+        for (int i = 0; i < capacity && hnsw_link_valid(&links[i]); i++) {
+            ItemPointerData tid = hnsw_link_tid(&links[i]);
+            if (ItemPointerEquals(&tid, element)) {
+                UnlockReleaseBuffer(buffer);
+                return true;
+            }
+            snapshot.links[snapshot.count++] = links[i];
         }
-    }
-    if (slot < 0 || (hnsw_link_valid(&links[slot]) && !(dist < farthest))) {
+        if (snapshot.count < capacity) {
+            GenericXLogState* state = GenericXLogStart(index);
+            Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+            HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
+            hnsw_set_link(HnswElementLinks(writable) + hnsw_level_start(m, level) + snapshot.count, element, dist);
+            GenericXLogFinish(state);
+            UnlockReleaseBuffer(buffer);
+            return true;
+        }
         UnlockReleaseBuffer(buffer);
-        return;
+
+        // full: choose without holding the lock (the neighbours' values live on other pages)
+        struct varlena** values = (struct varlena**)palloc(sizeof(struct varlena*) * (capacity + 1));
+        int dropped = prune_full_list(search, &snapshot, value, dist, force, values);
+        bool relinked = dropped >= 0;
+        if (dropped >= 0 && level == 0 && values[dropped] != NULL) {
+            ItemPointerData gone = hnsw_link_tid(&snapshot.links[dropped]);
+            float d = (float)vecdb_metric_key(search->metric, value, values[dropped]);
+            ItemPointerData none;
+            relinked = hnsw_link_to(index, m, element, &gone, d, false, &none);
+        }
+        for (int i = 0; i < snapshot.count; i++)
+            if (values[i]) pfree(values[i]);
+        pfree(values);
+        if (!relinked) return false;
+
+        buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        current = hnsw_get_element(index, BufferGetPage(buffer), blkno, offset, m);
+        links = HnswElementLinks(current) + hnsw_level_start(m, level);
+        if (current->level < level || (current->flags & HNSW_ELEMENT_DELETED) ||
+            !links_unchanged(links, capacity, &snapshot)) {
+            // another insert or VACUUM changed the list meanwhile: decide again
+            UnlockReleaseBuffer(buffer);
+            continue;
+        }
+        GenericXLogState* state = GenericXLogStart(index);
+        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
+        hnsw_set_link(HnswElementLinks(writable) + hnsw_level_start(m, level) + dropped, element, dist);
+        GenericXLogFinish(state);
+        UnlockReleaseBuffer(buffer);
+        return true;
     }
-    GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
-    HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
-    hnsw_set_link(HnswElementLinks(writable) + hnsw_level_start(m, level) + slot, element, dist);
-    GenericXLogFinish(state);
-    UnlockReleaseBuffer(buffer);
+    return false;
 }
 
 // The first element of an empty graph: written with the metapage locked so
@@ -163,11 +275,22 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     }
 
     ItemPointerData tid = hnsw_place_element(index, item, size);
-    for (int l = top; l >= 0; l--) {
+    // Level 0 first: the element is reachable there before the upper levels
+    // lead searches to it, so a crash in between cannot leave a descent
+    // ending on an element that level 0 does not reach.
+    for (int l = 0; l <= top; l++) {
         HnswLink* level_links = links + hnsw_level_start(m, l);
-        for (int k = 0; k < hnsw_level_capacity(m, l) && hnsw_link_valid(&level_links[k]); k++) {
+        bool linked = false;
+        int nlinks = 0;
+        for (int k = 0; k < hnsw_level_capacity(m, l) && hnsw_link_valid(&level_links[k]); k++, nlinks++) {
             ItemPointerData target = hnsw_link_tid(&level_links[k]);
-            add_back_link(index, m, &target, l, &tid, level_links[k].dist);
+            linked |= add_back_link(&search, &target, l, &tid, value, level_links[k].dist, false);
+        }
+        // On level 0 the element must be reachable: when no neighbour took
+        // it by the diverse rule, the nearest that can takes it anyway.
+        for (int k = 0; l == 0 && !linked && k < nlinks; k++) {
+            ItemPointerData target = hnsw_link_tid(&level_links[k]);
+            linked = add_back_link(&search, &target, l, &tid, value, level_links[k].dist, true);
         }
     }
     if (level > meta.entry_level) hnsw_update_entry(index, &tid, level, true);

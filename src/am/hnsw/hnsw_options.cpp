@@ -11,7 +11,7 @@ int hnsw_build_threads = 0;
 void hnsw_init(void) {
     hnsw_relopt_kind = add_reloption_kind();
     add_int_reloption(hnsw_relopt_kind, "m", "Links per graph node on the upper levels (2*m on level 0)",
-                      HNSW_DEFAULT_M, 2, 100, AccessExclusiveLock);
+                      HNSW_DEFAULT_M, 2, HNSW_MAX_M, AccessExclusiveLock);
     add_int_reloption(hnsw_relopt_kind, "ef_construction", "Candidate list size while building the graph",
                       HNSW_DEFAULT_EF_CONSTRUCTION, 4, 1000, AccessExclusiveLock);
 

@@ -143,3 +143,49 @@ ItemPointerData hnsw_place_element(Relation index, const char* item, Size size) 
     ItemPointerSet(&tid, blkno, offset);
     return tid;
 }
+
+bool hnsw_link_to(Relation index, int m, ItemPointer element, ItemPointer target, float dist, bool replace_farthest,
+                  ItemPointer displaced) {
+    BlockNumber blkno = ItemPointerGetBlockNumber(element);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(element);
+    ItemPointerSetInvalid(displaced);
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    HnswElement current = hnsw_get_element(index, BufferGetPage(buffer), blkno, offset, m);
+    const HnswLink* links = HnswElementLinks(current);
+    int capacity = hnsw_level_capacity(m, 0);
+    int slot = -1;
+    float farthest = -1;
+    for (int i = 0; i < capacity; i++) {
+        if (!hnsw_link_valid(&links[i])) {
+            slot = i;
+            break;
+        }
+        ItemPointerData tid = hnsw_link_tid(&links[i]);
+        if (ItemPointerEquals(&tid, target)) {
+            UnlockReleaseBuffer(buffer);
+            return true;
+        }
+        if (replace_farthest && links[i].dist > farthest) {
+            farthest = links[i].dist;
+            slot = i;
+        }
+    }
+    if (slot < 0) {
+        UnlockReleaseBuffer(buffer);
+        return false;
+    }
+    if (hnsw_link_valid(&links[slot])) *displaced = hnsw_link_tid(&links[slot]);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
+    hnsw_set_link(HnswElementLinks(writable) + slot, target, dist);
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    return true;
+}
+
+bool hnsw_is_element_page(Page page) {
+    return !PageIsNew(page) && PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
+           VecdbPageGetOpaque(page)->page_id == VECDB_PAGE_ID && VecdbPageGetOpaque(page)->kind == VECDB_PAGE_DATA;
+}

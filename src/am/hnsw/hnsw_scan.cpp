@@ -6,6 +6,7 @@
 // were scored.
 #include "am/hnsw/hnsw.h"
 #include "am/common/result_emitter.h"
+#include "am/common/scan_stats.h"
 
 using vecdb::core::hnsw::Scored;
 
@@ -20,6 +21,8 @@ typedef struct HnswScanOpaqueData {
     uint32 nready, next_ready, ready_capacity;
     float last_returned;
     uint32 rounds;
+    uint64 scored_counted;  // search->scored_total already added to stats
+    VecdbScanStats stats;   // for pg_stat_user_indexes and vecdb.stat_search
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData* HnswScanOpaque;
@@ -44,6 +47,8 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
     MemoryContextReset(so->query_context);
+    vecdb_scan_stats_start(scan->indexRelation, &so->stats);
+    so->scored_counted = so->search.scored_total;
     so->started = false;
     so->exhausted = false;
     so->query = NULL;
@@ -65,8 +70,12 @@ static bool next_batch(HnswScanOpaque so) {
         if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF) return false;
         if (search->scored >= (uint64)vecdb_max_scan_tuples) return false;
     }
+    if (so->rounds > 0) vecdb_scan_stats_continued(&so->stats);
     hnsw_search_run(search, ef, so->rounds > 0 ? (uint64)vecdb_max_scan_tuples : 0);
     so->rounds++;
+    // (the descent's nodes included: scored_total spans every level's search)
+    vecdb_scan_stats_scored(&so->stats, search->scored_total - so->scored_counted);
+    so->scored_counted = search->scored_total;
     if (so->ready_capacity < ef) {
         so->ready = (Scored*)MemoryContextAlloc(so->context, sizeof(Scored) * ef);
         so->ready_capacity = ef;
@@ -90,6 +99,10 @@ static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     entry = hnsw_greedy_descend(&so->search, so->query, &entry, meta.entry_level, 0);
     hnsw_search_begin(&so->search, so->query, 0);
     hnsw_search_seed(&so->search, &entry);
+    // the entry point too: every element is reachable on level 0 from it
+    // (build and insert keep it so), so a search that runs to the end
+    // returns every row, whatever node the descent ended on
+    hnsw_search_seed(&so->search, &meta.entry);
 }
 
 bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
@@ -122,6 +135,7 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void hnsw_end_scan(IndexScanDesc scan) {
     HnswScanOpaque so = (HnswScanOpaque)scan->opaque;
+    vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;

@@ -120,19 +120,27 @@ struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size
     return value;
 }
 
-// A copy of an element's value (for the distances between candidates).
-struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer tid) {
+// A copy of an element's value (for the distances between candidates);
+// NULL when only_live and VACUUM deleted the element (its value may be gone).
+static struct varlena* copy_value(HnswSearch* search, ItemPointer tid, bool only_live) {
     Buffer buffer = ReadBuffer(search->index, ItemPointerGetBlockNumber(tid));
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
     OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
     HnswElement element = hnsw_get_element(search->index, page, ItemPointerGetBlockNumber(tid), offset, search->m);
-    struct varlena* value = hnsw_element_value(search, element, ItemIdGetLength(PageGetItemId(page, offset)));
-    struct varlena* copy = (struct varlena*)palloc(VARSIZE(value));
-    memcpy(copy, value, VARSIZE(value));
+    struct varlena* copy = NULL;
+    if (!only_live || !(element->flags & HNSW_ELEMENT_DELETED)) {
+        struct varlena* value = hnsw_element_value(search, element, ItemIdGetLength(PageGetItemId(page, offset)));
+        copy = (struct varlena*)palloc(VARSIZE(value));
+        memcpy(copy, value, VARSIZE(value));
+    }
     UnlockReleaseBuffer(buffer);
     return copy;
 }
+
+struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer tid) { return copy_value(search, tid, false); }
+
+struct varlena* hnsw_copy_live_value(HnswSearch* search, ItemPointer tid) { return copy_value(search, tid, true); }
 
 // Appends a node and returns its index.
 static uint32 add_node(HnswSearch* search) {
@@ -191,6 +199,7 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
     search->nodes[id].dist = std::isnan(key) ? INFINITY : (float)key;
     search->scored++;
+    search->scored_total++;
     return id;
 }
 

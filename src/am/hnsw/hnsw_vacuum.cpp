@@ -48,12 +48,6 @@ static bool tid_list_contains(const TidList* list, ItemPointer tid) {
     return false;
 }
 
-// Whether a block is an element page (and not overflow, free or new).
-static bool is_element_page(Page page) {
-    return !PageIsNew(page) && PageGetSpecialSize(page) == MAXALIGN(sizeof(VecdbPageOpaqueData)) &&
-           VecdbPageGetOpaque(page)->page_id == VECDB_PAGE_ID && VecdbPageGetOpaque(page)->kind == VECDB_PAGE_DATA;
-}
-
 typedef struct VacuumSurvey {
     TidList dead;        // newly dead and already deleted elements
     TidList newly_dead;  // the ones this VACUUM deletes
@@ -71,7 +65,7 @@ static void survey(Relation index, int m, IndexBulkDeleteCallback callback, void
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
-        if (is_element_page(page)) {
+        if (hnsw_is_element_page(page)) {
             OffsetNumber max = PageGetMaxOffsetNumber(page);
             for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
                 HnswElement element = hnsw_get_element(index, page, blkno, off, m);
@@ -248,7 +242,7 @@ static void repair_links(HnswSearch* search, const TidList* dead) {
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
-        if (is_element_page(page)) {
+        if (hnsw_is_element_page(page)) {
             OffsetNumber max = PageGetMaxOffsetNumber(page);
             for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
                 HnswElement element = hnsw_get_element(index, page, blkno, off, search->m);
@@ -322,6 +316,12 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
     if (ItemPointerIsValid(&meta.entry) && tid_list_contains(&s.dead, &meta.entry))
         hnsw_update_entry(index, s.best_level >= 0 ? &s.best : NULL, s.best_level, false);
     mark_deleted(index, meta.m, &s.newly_dead, stats);
+    // the repaired lists no longer lead through the dead elements: what
+    // only they reached is linked back in
+    uint64 linked = hnsw_reconnect(index, &metric);
+    if (linked > 0)
+        elog(DEBUG1, "vecdb: VACUUM of \"%s\" linked %lu unreachable elements back into the graph",
+             RelationGetRelationName(index), (unsigned long)linked);
     return stats;
 }
 
@@ -334,7 +334,7 @@ static void keep_element_chains(Relation index, VecdbOverflowSweep* sweep, void*
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
-        if (is_element_page(page)) {
+        if (hnsw_is_element_page(page)) {
             OffsetNumber max = PageGetMaxOffsetNumber(page);
             for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
                 HnswElement element = hnsw_get_element(index, page, blkno, off, m);

@@ -352,6 +352,111 @@ size_t GraphBuilder::link_orphans() {
     return linked;
 }
 
+// Marks every node reachable over level 0 from `from` (itself included);
+// returns how many it newly marked. queue is scratch space.
+size_t GraphBuilder::spread(uint32_t from, std::vector<uint8_t>& reached, std::vector<uint32_t>& queue) const {
+    if (reached[from]) return 0;
+    queue.clear();
+    queue.push_back(from);
+    reached[from] = 1;
+    for (size_t head = 0; head < queue.size(); head++) {
+        uint32_t count;
+        const uint32_t* ids = links(queue[head], 0, &count);
+        for (uint32_t i = 0; i < count; i++)
+            if (!reached[ids[i]]) {
+                reached[ids[i]] = 1;
+                queue.push_back(ids[i]);
+            }
+    }
+    return queue.size();
+}
+
+size_t GraphBuilder::reachable_count() const {
+    if (n_ == 0) return 0;
+    std::vector<uint8_t> reached(n_, 0);
+    std::vector<uint32_t> queue;
+    return spread(entry_.load(), reached, queue);
+}
+
+// Links parent (reached) to node (not reached) at level 0. A full parent
+// gives up its farthest link, whose target node then links to instead, so
+// every path through parent still exists (through node). When node is full
+// too it drops its own farthest link: nothing reached depends on a link out
+// of an unreached node.
+void GraphBuilder::attach_reached(uint32_t parent, uint32_t node) {
+    uint32_t max = max_links(0);
+    uint32_t* slot = mutable_links(parent, 0);
+    uint32_t displaced = UINT32_MAX;
+    if (slot[0] < max) {
+        slot[1 + slot[0]++] = node;
+    } else {
+        uint32_t victim = 0;
+        float farthest = -1;
+        for (uint32_t i = 0; i < slot[0]; i++) {
+            float d = dist(parent, slot[1 + i]);
+            if (d > farthest) {
+                farthest = d;
+                victim = i;
+            }
+        }
+        displaced = slot[1 + victim];
+        slot[1 + victim] = node;
+    }
+    if (displaced == UINT32_MAX || displaced == node) return;
+    uint32_t* own = mutable_links(node, 0);
+    for (uint32_t i = 0; i < own[0]; i++)
+        if (own[1 + i] == displaced) return;
+    if (own[0] < max) {
+        own[1 + own[0]++] = displaced;
+        return;
+    }
+    uint32_t victim = 0;
+    float farthest = -1;
+    for (uint32_t i = 0; i < own[0]; i++) {
+        float d = dist(node, own[1 + i]);
+        if (d > farthest) {
+            farthest = d;
+            victim = i;
+        }
+    }
+    own[1 + victim] = displaced;
+}
+
+size_t GraphBuilder::connect_unreachable() {
+    if (n_ < 2) return 0;
+    std::vector<uint8_t> reached(n_, 0);
+    std::vector<uint32_t> queue;
+    queue.reserve(n_);
+    uint32_t entry = entry_.load();
+    size_t nreached = spread(entry, reached, queue);
+    if (nreached == n_) return 0;
+    std::unique_ptr<Scratch> own;
+    Scratch* s = scratch_.empty() ? nullptr : scratch_[0].get();
+    if (s == nullptr) {
+        own.reset(new Scratch(n_, (size_t)ef_construction_, 2 * (size_t)m_));
+        s = own.get();
+    }
+    size_t linked = 0;
+    for (uint32_t node = 0; node < n_ && nreached < n_; node++) {
+        if (reached[node]) continue;
+        // a level-0 search from the entry point only walks reached nodes:
+        // its nearest result is the nearest reached node it found
+        const void* value = values_.at(node);
+        size_t found = search_level(value, entry, distance_(ctx_, value, values_.at(entry)), 0,
+                                    (size_t)ef_construction_, s);
+        uint32_t parent = entry;
+        for (size_t i = 0; i < found; i++)
+            if (reached[s->sorted[i].id] && s->sorted[i].id != node) {
+                parent = s->sorted[i].id;
+                break;
+            }
+        attach_reached(parent, node);
+        nreached += spread(node, reached, queue);
+        linked++;
+    }
+    return linked;
+}
+
 size_t GraphBuilder::search(const void* query, size_t k, size_t ef, Scored* out) const {
     if (n_ == 0) return 0;
     ef = std::max(ef, k);

@@ -77,6 +77,15 @@ public:
     // unreachable), never taking away another node's last incoming link.
     // Returns how many nodes it linked.
     size_t link_orphans();
+    // After link_orphans: makes every node reachable over level-0 links
+    // from the entry point (an in-link from an unreachable component is not
+    // enough). A breadth-first walk marks what the entry reaches; each node
+    // it missed gets a link from its nearest reached node, and whatever link
+    // that node gave up for it is re-attached below the newcomer, so nothing
+    // reached before is lost. Returns how many nodes it linked.
+    size_t connect_unreachable();
+    // Nodes reachable over level-0 links from the entry point.
+    size_t reachable_count() const;
 
     // The finished graph.
     size_t size() const noexcept { return n_; }
@@ -104,6 +113,8 @@ private:
                         Scratch* scratch) const;
     void connect(uint32_t node, int level, const Scored* sorted, size_t n, Scratch* scratch);
     void add_back_link(uint32_t target, uint32_t node, float dist, int level, Scratch* scratch);
+    void attach_reached(uint32_t parent, uint32_t node);
+    size_t spread(uint32_t from, std::vector<uint8_t>& reached, std::vector<uint32_t>& queue) const;
     uint32_t* mutable_links(uint32_t node, int level) noexcept;
     float dist(uint32_t a, uint32_t b) const noexcept { return distance_(ctx_, values_.at(a), values_.at(b)); }
     void prefetch_value(uint32_t node) const noexcept;
