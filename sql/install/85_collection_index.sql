@@ -127,35 +127,67 @@ BEGIN
 END
 $$;
 
--- An index as describe_index shows it.
+-- A CREATE INDEX running on a collection's table (or one of its
+-- partitions) as pg_stat_progress_create_index shows it, or NULL when none
+-- runs. A plain CREATE INDEX does not report which index it builds, so this
+-- is the table's build, whatever its index.
+CREATE FUNCTION vecdb._index_build_progress(c vecdb.collections) RETURNS jsonb
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object('phase', p.phase, 'partitions_done', p.partitions_done,
+                              'partitions_total', p.partitions_total, 'blocks_done', p.blocks_done,
+                              'blocks_total', p.blocks_total, 'tuples_done', p.tuples_done,
+                              'tuples_total', p.tuples_total)
+      FROM pg_catalog.pg_stat_progress_create_index p
+     WHERE p.relid IN (SELECT t.relid FROM pg_catalog.pg_partition_tree(format('%I.%I', c.schema_name, c.table_name)::regclass) t)
+     ORDER BY p.pid LIMIT 1
+$$;
+
+-- An index as describe_index shows it: 'Finished' with the rows its
+-- partitions' indexes hold (as their last build or VACUUM counted them),
+-- 'InProgress' while Postgres builds it (not valid yet), 'Missing' when the
+-- Postgres index is gone.
 CREATE FUNCTION vecdb._describe_index(i vecdb.indexes) RETURNS jsonb
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH x AS (
+        SELECT r.oid, a.amname, ix.indisvalid
+          FROM vecdb.collections c
+          JOIN pg_catalog.pg_namespace n ON n.nspname = c.schema_name
+          JOIN pg_catalog.pg_class r ON r.relnamespace = n.oid AND r.relname = i.pg_index
+          JOIN pg_catalog.pg_am a ON a.oid = r.relam
+          JOIN pg_catalog.pg_index ix ON ix.indexrelid = r.oid
+         WHERE c.name = i.collection)
     SELECT jsonb_strip_nulls(jsonb_build_object(
         'index_name', i.index_name, 'field_name', i.field, 'index_type', i.index_type,
         'metric_type', i.metric_type, 'params', i.params, 'pg_index', i.pg_index,
-        'access_method', (SELECT a.amname FROM pg_catalog.pg_class r JOIN pg_catalog.pg_am a ON a.oid = r.relam
-                           JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
-                           JOIN vecdb.collections c ON c.schema_name = n.nspname
-                          WHERE c.name = i.collection AND r.relname = i.pg_index),
-        'state', coalesce((SELECT CASE WHEN x.indisvalid THEN 'Finished' ELSE 'InProgress' END
-                             FROM pg_catalog.pg_class r JOIN pg_catalog.pg_index x ON x.indexrelid = r.oid
-                             JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace
-                             JOIN vecdb.collections c ON c.schema_name = n.nspname
-                            WHERE c.name = i.collection AND r.relname = i.pg_index), 'Missing')))
+        'access_method', (SELECT amname FROM x),
+        'state', coalesce((SELECT CASE WHEN x.indisvalid THEN 'Finished' ELSE 'InProgress' END FROM x), 'Missing'),
+        'indexed_rows', (SELECT sum(greatest(l.reltuples, 0))::bigint
+                           FROM x, pg_catalog.pg_partition_tree(x.oid) t
+                           JOIN pg_catalog.pg_class l ON l.oid = t.relid
+                          WHERE t.isleaf)))
 $$;
 
 -- Describes one index of a collection (the only one when index_name is NULL
--- and there is one).
+-- and there is one). An index another session is still building is not in
+-- the catalog yet (its row commits with the build): while a build runs on
+-- the collection's table, such an index shows as 'InProgress' with the
+-- build's progress.
 CREATE FUNCTION vecdb.describe_index(collection_name text, index_name text DEFAULT NULL) RETURNS jsonb
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     i vecdb.indexes;
+    progress jsonb;
 BEGIN
     SELECT * INTO i FROM vecdb.indexes x WHERE x.collection = c.name
        AND (x.index_name = describe_index.index_name
             OR (describe_index.index_name IS NULL AND (SELECT count(*) FROM vecdb.indexes y WHERE y.collection = c.name) = 1));
     IF NOT FOUND THEN
+        progress := vecdb._index_build_progress(c);
+        IF progress IS NOT NULL THEN
+            RETURN jsonb_strip_nulls(jsonb_build_object('index_name', index_name, 'state', 'InProgress',
+                                                        'progress', progress));
+        END IF;
         RAISE EXCEPTION 'index "%" does not exist in collection "%"', coalesce(index_name, '(unnamed)'), c.name
             USING ERRCODE = 'undefined_object';
     END IF;
