@@ -1,6 +1,7 @@
 # Versioned upgrades: for every earlier release whose install script is
 # shipped (sql/released/vecdb--V.sql, frozen as released), install V, load
-# data and build every index type V had, run ALTER EXTENSION vecdb UPDATE,
+# data, build every index type V had and (when V had them) a collection with
+# an index, run ALTER EXTENSION vecdb UPDATE,
 # and check that (1) every search answers as before and the indexes keep
 # working for new rows, and (2) the upgraded extension is the same, object
 # for object, as a fresh install of the current version: a missing or
@@ -113,11 +114,36 @@ for my $old (@previous) {
 		}
 	}
 
+	# a collection with an index, when that release had collections
+	my $has_collections = $node->safe_psql($db,
+		"SELECT count(*) > 0 FROM pg_proc WHERE proname = 'create_collection' AND pronamespace = 'vecdb'::regnamespace") eq 't';
+	my ($collection_search, $collection_before) = (
+		q{SELECT string_agg(id, ',' ORDER BY query_no, distance, id) FROM vecdb.search('up_items', '[[1,2,3,4],[4,3,2,1]]', top_k => 5, filter => 'id % 3 != 0')},
+		undef);
+	if ($has_collections) {
+		$node->safe_psql($db, q{
+			SELECT vecdb.create_collection('up_items', 4);
+			SELECT vecdb.insert('up_items', (SELECT jsonb_agg(jsonb_build_object('id', i, 'vector',
+				jsonb_build_array(i % 7, i % 5, i % 3, i % 11))) FROM generate_series(1, 200) i));
+			SELECT vecdb.create_index('up_items', 'vector', 'FLAT', 'L2');});
+		$collection_before = $node->safe_psql($db, $collection_search);
+	}
+
 	$node->safe_psql($db, 'ALTER EXTENSION vecdb UPDATE');
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'vecdb'"), $current,
 		"ALTER EXTENSION vecdb UPDATE took $old to $current");
 	is(fingerprint_difference(extension_fingerprint($db), $fresh), '',
 		"$old updated to $current has exactly the objects of a fresh $current install");
+
+	if ($has_collections) {
+		is($node->safe_psql($db, $collection_search), $collection_before,
+			"a collection made by $old searches as before");
+		$node->safe_psql($db, q{SELECT vecdb.insert('up_items', '[{"id": 1000, "vector": [1,2,3,4]}]')});
+		is($node->safe_psql($db, q{SELECT id FROM vecdb.search('up_items', '[1,2,3,4]', top_k => 1)}), '1000',
+			"a collection made by $old takes new rows after the update");
+		is($node->safe_psql($db, q{SELECT vecdb.describe_collection('up_items') ->> 'row_count'}), '201',
+			"describe_collection works on a collection made by $old");
+	}
 
 	for my $method (@methods) {
 		my $table = "up_$method->{name}";
