@@ -1,6 +1,8 @@
 # vecdb: PGXS build of a C++17 PostgreSQL extension.
 EXTENSION = vecdb
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
+# The release ALTER EXTENSION ... UPDATE starts from (sql/released/).
+PREVIOUS_VERSION = 0.1.0
 MODULE_big = vecdb
 
 # Every .cpp under src/ is part of the shared library; src/core is plain C++.
@@ -10,6 +12,14 @@ OBJS = $(SRCS:.cpp=.o)
 # The install script is assembled from one file per feature area.
 INSTALL_PARTS := $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The upgrade script from the previous release, assembled too: the
+# hand-written changes to the parts that release had (sql/upgrade/), then
+# every part it did not have (sql/released/vecdb--A.parts names its parts).
+UPGRADE_HEAD = sql/upgrade/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+PREVIOUS_PARTS := $(addprefix sql/install/,$(shell cat sql/released/$(EXTENSION)--$(PREVIOUS_VERSION).parts))
+NEW_PARTS := $(filter-out $(PREVIOUS_PARTS),$(INSTALL_PARTS))
+UPGRADE_built = sql/$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+DATA_built += $(UPGRADE_built)
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 # Install scripts of earlier releases, frozen as released (sql/released/), so
 # CREATE EXTENSION vecdb VERSION 'old' works and the upgrade test can start there.
@@ -35,8 +45,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(INSTALL_PARTS)
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $^ > $@
+
+$(UPGRADE_built): $(UPGRADE_HEAD) $(NEW_PARTS) sql/released/$(EXTENSION)--$(PREVIOUS_VERSION).parts
+	cat $(UPGRADE_HEAD) $(NEW_PARTS) > $@
 
 # SIMD kernels: each file is compiled for its own instruction set and only
 # called after a run-time CPU check, so the library runs on any x86-64.

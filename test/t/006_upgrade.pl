@@ -133,7 +133,9 @@ for my $old (@previous) {
 	is($node->safe_psql($db, "SELECT extversion FROM pg_extension WHERE extname = 'vecdb'"), $current,
 		"ALTER EXTENSION vecdb UPDATE took $old to $current");
 	is(fingerprint_difference(extension_fingerprint($db), $fresh), '',
-		"$old updated to $current has exactly the objects of a fresh $current install");
+		"$old updated to $current has exactly the objects of a fresh $current install")
+	  or diag("A change to a part of sql/install/ that $old already had (sql/released/vecdb--$old.parts) "
+		  . "must also be written into sql/upgrade/vecdb--$old--$current.sql; see README, Upgrades.");
 
 	if ($has_collections) {
 		is($node->safe_psql($db, $collection_search), $collection_before,
