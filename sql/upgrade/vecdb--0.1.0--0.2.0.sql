@@ -14,3 +14,23 @@ UPDATE pg_catalog.pg_operator SET oprcanhash = true
  WHERE oid IN ('@extschema@.=(@extschema@.vector,@extschema@.vector)'::pg_catalog.regoperator,
                '@extschema@.=(@extschema@.halfvec,@extschema@.halfvec)'::pg_catalog.regoperator,
                '@extschema@.=(@extschema@.sparsevec,@extschema@.sparsevec)'::pg_catalog.regoperator);
+
+-- 55_index_stats: index_stats gained the details column (what only the
+-- access method knows, as jsonb); a new row type needs DROP + CREATE.
+DROP FUNCTION vecdb.index_stats(regclass);
+CREATE FUNCTION vecdb.index_stats(
+    index regclass,
+    OUT access_method text,
+    OUT dimensions integer,
+    OUT total_pages bigint,
+    OUT data_pages bigint,
+    OUT overflow_pages bigint,
+    OUT free_pages bigint,
+    OUT entries bigint,
+    OUT null_entries bigint,
+    OUT dead_entries bigint,
+    OUT free_bytes bigint,
+    OUT options text[],
+    OUT details jsonb)
+    AS 'MODULE_PATHNAME', 'vecdb_index_stats' LANGUAGE C STRICT;
+COMMENT ON FUNCTION vecdb.index_stats(regclass) IS 'pages, entries, dead entries, options and access-method details (jsonb) of a vecdb index';

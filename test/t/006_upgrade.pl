@@ -41,7 +41,7 @@ sub extension_fingerprint {
 	return $node->safe_psql($db, q{
 SELECT string_agg(line, E'\n' ORDER BY line) FROM (
   SELECT o.type || ' ' || o.identity || ' ' || coalesce(CASE d.classid
-    WHEN 'pg_proc'::regclass THEN (SELECT concat_ws(' ', prokind, provolatile, proparallel, proisstrict,
+    WHEN 'pg_proc'::regclass THEN (SELECT concat_ws(' ', pg_get_function_arguments(oid), prokind, provolatile, proparallel, proisstrict,
         prosecdef, proretset, prorettype::regtype, procost, prorows, prosupport, proconfig::text, probin,
         md5(prosrc), proacl::text) FROM pg_proc WHERE oid = d.objid)
     WHEN 'pg_type'::regclass THEN (SELECT concat_ws(' ', typlen, typbyval, typtype, typcategory, typinput,
