@@ -138,6 +138,9 @@ def parse_args(argv):
     p.add_argument("--filter-queries", type=int, default=1000,
                    help="queries per filtered point (default 1000; a plan without the vector "
                         "index runs the first 200 of them)")
+    p.add_argument("--filter-forced", action="store_true",
+                   help="when the default plan of a filtered point does not use the index, "
+                        "also time it with enable_seqscan = off (system ...-forced)")
     p.add_argument("--filter-key", action="store_true",
                    help="index category as a second key column: USING am (embedding ops, category)")
     p.add_argument("--filter-btree", action="store_true",

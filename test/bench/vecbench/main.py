@@ -107,7 +107,9 @@ def main(argv=None):
     print(f"\nJSON: {report.write_json(run, base + '.json')}")
     print(f"plot: {report.write_plot(run, base + '.png')}")
     if args.summary:
-        print(f"summary: {summary.write(run, base + '.md')}")
+        path = summary.write(run, base + ".md")
+        print(f"summary: {path}\n")
+        print(summary.render(run))
 
     if args.check_exact:
         return checks.check_exact(run)

@@ -175,28 +175,39 @@ class Runner:
         qids = qids[:self.args.filter_queries]
         try:
             for f in self.filters:
-                more = str(f.value)
-                plan = pg.plan("bench_knn_filter", more)
-                uses = pg.uses_index(plan)
-                extra = {"base_system": system,
-                         "filter": {"fraction": f.fraction, "value": f.value, "rows": f.rows},
-                         "plan": plan, "plan_cache_mode": "force_custom_plan"}
-                if index:
-                    extra["uses_index"] = uses
-                    if not uses:
-                        log(f"warning: {system} filter {f.fraction:g}: the default plan does "
-                            f"not use the index:\n{plan}")
-                rec = self.point(f"{system}-filter{f.fraction:g}",
-                                 pg.searcher("bench_knn_filter", more),
-                                 qids if uses else qids[:NO_INDEX_QUERIES], build, param,
-                                 extra, flt=f)
-                if index and uses:
-                    rec["buffers"] = pages.buffers_per_query(
-                        pg, "bench_knn_filter", pages.sample(qids, self.args.pages), more)
+                uses = self.filtered_point(pg, system, qids, build, param, index, f, "")
+                if index and not uses and self.args.filter_forced:
+                    # The index's own filtered search, whatever the planner thinks of it.
+                    pg.execute("SET enable_seqscan = off")
+                    self.filtered_point(pg, system, qids, build, param, index, f, "-forced")
+                    pg.execute("RESET enable_seqscan")
         finally:
             pg.execute("SET plan_cache_mode = force_generic_plan")
             if index:
                 pg.execute("SET enable_seqscan = off")
+
+    # One filtered point (system name + `suffix`) under the current settings;
+    # returns whether its plan used the index.
+    def filtered_point(self, pg, system, qids, build, param, index, f, suffix):
+        more = str(f.value)
+        plan = pg.plan("bench_knn_filter", more)
+        uses = pg.uses_index(plan)
+        extra = {"base_system": system,
+                 "filter": {"fraction": f.fraction, "value": f.value, "rows": f.rows},
+                 "plan": plan, "plan_cache_mode": "force_custom_plan",
+                 "planner": "enable_seqscan = off" if suffix else "default"}
+        if index:
+            extra["uses_index"] = uses
+            if not uses:
+                log(f"warning: {system}{suffix} filter {f.fraction:g}: the plan does not use "
+                    f"the index:\n{plan}")
+        rec = self.point(f"{system}-filter{f.fraction:g}{suffix}",
+                         pg.searcher("bench_knn_filter", more),
+                         qids if uses else qids[:NO_INDEX_QUERIES], build, param, extra, flt=f)
+        if index and uses:
+            rec["buffers"] = pages.buffers_per_query(
+                pg, "bench_knn_filter", pages.sample(qids, self.args.pages), more)
+        return uses
 
     # Inserts into the built index (one session, then concurrent sessions),
     # with recall on the same queries before and after, at the sweep point

@@ -74,7 +74,8 @@ def filtered_table(run):
         used = {True: "yes", False: "**no**"}.get(r.get("uses_index"), "–")
         buf = (r.get("buffers") or {}).get("buffers")
         scored = (r.get("buffers") or {}).get("scored_per_scan")
-        out.append(f"| {r['base_system']} | {f['fraction']:g} ({f['rows']:,} rows) | {_params(r)} "
+        name = r["base_system"] + (" (enable_seqscan off)" if r.get("planner") != "default" else "")
+        out.append(f"| {name} | {f['fraction']:g} ({f['rows']:,} rows) | {_params(r)} "
                    f"| {r['rows_min']}, {r['rows_mean']:.2f} | {_num(r.get('recall'), 4)} "
                    f"| {_num(r['qps'], 1)} | {vs} | {used} | {_num(buf, 1)} | {_num(scored, 0)} |")
     return out
