@@ -288,6 +288,14 @@ class Runner:
         log(f"{ref.name}: built in {ref.build_s:.2f}s on {ref.build_threads} threads")
         search = ref.search_fn(self.ds.queries, self.args.k)
         points = [(key_vals[0], v) for v in key_vals[1]] if key_vals else [(None, None)]
+        try:
+            if key_vals:
+                ref.set_param(*points[0])
+        except KeyError:
+            # A vecdb-only sweep (say vecdb.rerank): the reference runs once, as built.
+            self.skipped(f"{ref.name} sweep {key_vals[0]}", "not a parameter of the reference; "
+                         "measured once with its defaults")
+            points = [(None, None)]
         for i, (key, value) in enumerate(points):
             if key is not None:
                 ref.set_param(key, value)
