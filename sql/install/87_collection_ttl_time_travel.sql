@@ -254,25 +254,25 @@ BEGIN
 END
 $$;
 
--- SQL for the as_of instant of the running call (set by _set_as_of): one
--- InitPlan per statement, and a statement text that does not change with it.
+-- SQL for the as_of instant of the running query / get (set by
+-- _set_as_of): one InitPlan per statement, and a statement text that does
+-- not change with it.
 CREATE FUNCTION vecdb._as_of_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT '(SELECT pg_catalog.current_setting(''vecdb.as_of'')::timestamptz)'::text
 $$;
 
--- Checks as_of for a collection (time travel on, commit timestamps on,
--- within the retention, not in the future) and makes it the instant
--- _as_of_sql reads, for the rest of the transaction.
-CREATE FUNCTION vecdb._set_as_of(c vecdb.collections, as_of timestamptz) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- as_of, checked for a collection: time travel on, commit timestamps on,
+-- within the retention, not in the future.
+CREATE FUNCTION vecdb._as_of_checked(collection_name text, as_of timestamptz) RETURNS timestamptz
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tt vecdb.time_travel;
     floor_at timestamptz;
 BEGIN
-    SELECT * INTO tt FROM vecdb.time_travel WHERE collection = c.name;
+    SELECT * INTO tt FROM vecdb.time_travel WHERE collection = collection_name;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'collection "%" does not have time travel; as_of needs it', c.name
+        RAISE EXCEPTION 'collection "%" does not have time travel; as_of needs it', collection_name
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Turn it on with vecdb.enable_time_travel(collection, retention).';
     END IF;
@@ -282,13 +282,22 @@ BEGIN
             DETAIL = format('as_of %s is after the start of this statement (%s).', as_of, statement_timestamp());
     END IF;
     floor_at := greatest(vecdb._xact_time(tt.enabled_xid), statement_timestamp() - tt.retention);
-    IF floor_at IS NULL OR as_of < floor_at THEN
-        RAISE EXCEPTION 'as_of is older than the time travel history of collection "%"', c.name
+    IF as_of < floor_at THEN
+        RAISE EXCEPTION 'as_of is older than the time travel history of collection "%"', collection_name
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('as_of %s; history goes back to %s (retention %s, time travel enabled at %s).',
                                   as_of, floor_at, tt.retention, vecdb._xact_time(tt.enabled_xid));
     END IF;
-    PERFORM set_config('vecdb.as_of', as_of::text, true);
+    RETURN as_of;
+END
+$$;
+
+-- Checks as_of for a collection and makes it the instant _as_of_sql reads,
+-- for the rest of the transaction.
+CREATE FUNCTION vecdb._set_as_of(c vecdb.collections, as_of timestamptz) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM set_config('vecdb.as_of', vecdb._as_of_checked(c.name, as_of)::text, true);
 END
 $$;
 
@@ -310,14 +319,14 @@ END
 $$;
 
 -- The condition on _as_of_source's rows (alias t) of the versions visible
--- at the as_of instant: a live row whose creating transaction had
+-- at the instant given by the SQL expression at: a live row whose creating transaction had
 -- committed by then, a history version created by then whose ending
 -- transaction had not committed by then.
-CREATE FUNCTION vecdb._as_of_condition() RETURNS text
+CREATE FUNCTION vecdb._as_of_condition(at text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE WHEN t."$vf" IS NULL THEN %1$s <= %2$s '
                   'ELSE t."$vf" <= %2$s AND %3$s > %2$s END',
-                  vecdb._xact_time_sql('t."$c"'), vecdb._as_of_sql(), vecdb._xact_time_sql('t."$e"'))
+                  vecdb._xact_time_sql('t."$c"'), at, vecdb._xact_time_sql('t."$e"'))
 $$;
 
 -- The relation a read of collection c scans (as alias t) and the condition
@@ -334,7 +343,40 @@ BEGIN
     END IF;
     PERFORM vecdb._set_as_of(c, as_of);
     relation := vecdb._as_of_source(c);
-    condition := vecdb._as_of_condition() || ' AND ' || vecdb._ttl_condition(c, vecdb._as_of_sql());
+    condition := vecdb._as_of_condition(vecdb._as_of_sql()) || ' AND ' || vecdb._ttl_condition(c, vecdb._as_of_sql());
+END
+$$;
+
+-- The rows vecdb.search reads of a collection (its _row_condition hook):
+-- the ttl condition, and with as_of (bound as $5 of the statement, checked
+-- once per execution) the versions visible then.
+CREATE FUNCTION vecdb._ttl_row_condition(collection_name text, as_of_given boolean) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+    at text := format('(SELECT vecdb._as_of_checked(%L, $5))', c.name);
+BEGIN
+    IF NOT as_of_given THEN
+        RETURN vecdb._ttl_condition(c);
+    END IF;
+    RETURN vecdb._as_of_condition(at) || ' AND ' || vecdb._ttl_condition(c, at);
+END
+$$;
+
+-- What vecdb.search scans with as_of (its _row_relation hook): the live
+-- rows and the history; NULL (the table) without as_of.
+CREATE FUNCTION vecdb._ttl_row_relation(collection_name text, as_of_given boolean) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+BEGIN
+    IF NOT as_of_given THEN
+        RETURN NULL;
+    END IF;
+    IF vecdb._history_table(c) IS NULL THEN
+        PERFORM vecdb._as_of_checked(c.name, NULL);
+    END IF;
+    RETURN vecdb._as_of_source(c);
 END
 $$;
 
