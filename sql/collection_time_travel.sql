@@ -56,6 +56,15 @@ SELECT e FROM vecdb.query('tt_docs', 'tag like "one%"', ARRAY['tag'], as_of => :
 SELECT e FROM vecdb.query('tt_docs', '', ARRAY['count(*)'], as_of => :'t_update') e;
 SELECT e FROM vecdb.get('tt_docs', '[1, 2]', ARRAY['tag', 'emb'], as_of => :'t_insert') e;
 
+-- search: the nearest versions then (row 1 moved from [0, 0] to [0, 1])
+SELECT id, round(distance::numeric, 3) AS distance, entity->>'tag' AS tag
+  FROM vecdb.search('tt_docs', '[0, 0]', top_k => 2, output_fields => ARRAY['tag'], as_of => :'t_insert');
+SELECT id, round(distance::numeric, 3) AS distance, entity->>'tag' AS tag
+  FROM vecdb.search('tt_docs', '[0, 0]', top_k => 2, output_fields => ARRAY['tag'], as_of => :'t_delete');
+SELECT id, entity->>'tag' AS tag
+  FROM vecdb.search('tt_docs', '[0, 0]', top_k => 3, filter => 'tag != "three"', output_fields => ARRAY['tag'],
+                    as_of => :'t_upsert');
+
 -- the versions created and ended since enabling
 SELECT change, id, entity->>'tag' AS tag FROM vecdb.collection_changes('tt_docs', :'t_enabled', now(), ARRAY['tag']);
 SELECT count(*) FROM vecdb.collection_changes('tt_docs', :'t_upsert', :'t_update');

@@ -81,5 +81,23 @@ SELECT id, k FROM ttl_later ORDER BY id;
 UPDATE ttl_later SET "$inserted_at" = now() - interval '1 hour';
 SELECT * FROM vecdb.purge_expired();
 
+-- search: the ttl check is part of the index scan, so top_k is filled even
+-- when the nearest rows are expired (flat is exact; hnsw keeps searching)
+SELECT vecdb.create_collection('ttl_near', '{"fields": [{"name": "id", "type": "INT64", "is_primary": true},
+  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}}]}'::jsonb, properties => '{"ttl": "1 day"}');
+SELECT vecdb.insert('ttl_near', (SELECT jsonb_agg(jsonb_build_object('id', i, 'v', jsonb_build_array(i * 0.01, sin(i) * 0.001)))
+                                   FROM generate_series(1, 400) i))->'insert_count';
+UPDATE ttl_near SET "$inserted_at" = now() - interval '2 days' WHERE id <= 150;
+SET enable_seqscan = off;
+SELECT vecdb.create_index('ttl_near', 'v', 'FLAT');
+SELECT array_agg(id::int ORDER BY distance) FROM vecdb.search('ttl_near', '[0, 0]', top_k => 10);
+SELECT array_agg(id::int ORDER BY query_no, distance) FROM vecdb.search('ttl_near', '[[0, 0], [4, 0]]', top_k => 3);
+SELECT vecdb.drop_index('ttl_near', 'v');
+SELECT vecdb.create_index('ttl_near', 'v', 'HNSW', params => '{"M": 8, "efConstruction": 64}');
+SELECT array_agg(id::int ORDER BY distance) FROM vecdb.search('ttl_near', '[0, 0]', top_k => 10, params => '{"ef": 16}');
+SELECT count(*) FROM vecdb.search('ttl_near', '[0, 0]', top_k => 100, filter => 'id < 300');
+RESET enable_seqscan;
+
+SELECT vecdb.drop_collection('ttl_near');
 SELECT vecdb.drop_collection('ttl_later');
 SELECT vecdb.drop_collection('ttl_docs');

@@ -152,16 +152,22 @@ $$;
 -- Shapes are rebuilt whenever a catalog table changes (see the
 -- vecdb._catalog_changed triggers below).
 CREATE FUNCTION vecdb._row_condition(collection text, as_of_given boolean) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ''::text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- ttl and time travel (87_collection_ttl*.sql)
+    RETURN vecdb._ttl_row_condition(collection, as_of_given);
+END
 $$;
 
 -- Relation hook of vecdb.search: the relation (SQL text usable after FROM,
 -- e.g. a subquery over history rows) searched instead of the collection's
 -- table, or NULL for the table itself. Same rules as vecdb._row_condition.
 CREATE FUNCTION vecdb._row_relation(collection text, as_of_given boolean) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT NULL::text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- time travel (87_collection_ttl_time_travel.sql)
+    RETURN vecdb._ttl_row_relation(collection, as_of_given);
+END
 $$;
 
 -- Builds the statement of one vecdb.search shape, checking everything that
@@ -289,8 +295,9 @@ $$;
 -- skip) that pass the filter, through the field's index. Range search with
 -- radius / range_filter uses Milvus's semantics (L2: range_filter <= d <
 -- radius; IP and COSINE: radius < score <= range_filter). group_by_field
--- returns the best group_size hits of each of the top_k groups.
--- In C: the statement of each shape is built once per session by
+-- returns the best group_size hits of each of the top_k groups. as_of
+-- searches the collection as it was then (time travel); expired rows (ttl)
+-- are never found. In C: the statement of each shape is built once per session by
 -- vecdb._search_statement and kept prepared; a change to any catalog table
 -- (any session, by a trigger) makes every shape rebuild.
 CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text DEFAULT NULL,
@@ -298,7 +305,7 @@ CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text D
                              skip integer DEFAULT 0, partition_names text[] DEFAULT NULL,
                              params jsonb DEFAULT '{}', radius double precision DEFAULT NULL,
                              range_filter double precision DEFAULT NULL, group_by_field text DEFAULT NULL,
-                             group_size integer DEFAULT 1)
+                             group_size integer DEFAULT 1, as_of timestamptz DEFAULT NULL)
     RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
     AS 'MODULE_PATHNAME', 'vecdb_search' LANGUAGE C;
 

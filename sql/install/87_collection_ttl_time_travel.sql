@@ -32,6 +32,9 @@ CREATE TABLE vecdb.commit_log (
 COMMENT ON TABLE vecdb.commit_log IS 'vecdb time travel: commit times of the transactions that wrote row versions';
 
 SELECT pg_catalog.pg_extension_config_dump('vecdb.time_travel', '');
+-- search statements read the history table: enabling or disabling rebuilds them
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vecdb.time_travel
+    FOR EACH STATEMENT EXECUTE FUNCTION vecdb._catalog_changed();
 SELECT pg_catalog.pg_extension_config_dump('vecdb.commit_log', '');
 
 -- The commit time of a transaction token: +infinity while it runs (the

@@ -67,14 +67,19 @@ SELECT vecdb.enable_time_travel('tt', '1 day');
 });
 
 # What the collection answers now (as_of NULL) or at an instant: a query of
-# every row, a get and a nearest-neighbour search.
+# every row, a get, a count and nearest-neighbour searches through the
+# hnsw indexes (ef above the row count: exact, so the answers compare).
 sub answers {
 	my ($n, $db, $as_of) = @_;
 	my $arg = defined $as_of ? ", as_of => '$as_of'" : '';
 	return $n->safe_psql($db, qq{
 SELECT (SELECT string_agg(e::text, ' ') FROM vecdb.query('tt', 'id > 0', ARRAY['tag'] $arg) e)
     || ' | ' || (SELECT coalesce(string_agg(e::text, ' '), '') FROM vecdb.get('tt', '[1, 2, 3, 500, 501]', ARRAY['tag'] $arg) e)
-    || ' | ' || (SELECT e::text FROM vecdb.query('tt', '', ARRAY['count(*)'] $arg) e)});
+    || ' | ' || (SELECT e::text FROM vecdb.query('tt', '', ARRAY['count(*)'] $arg) e)
+    || ' | ' || (SELECT string_agg(query_no || ':' || id || ':' || round(distance::numeric, 5) || (entity->>'tag'), ' '
+                                   ORDER BY query_no, distance, id)
+                   FROM vecdb.search('tt', '[[0, 0, 1], [1, 1, 1], [0.5, 0.8, 0.1]]', top_k => 6,
+                                     output_fields => ARRAY['tag'], params => '{"ef": 400}' $arg))});
 }
 
 my %recorded;    # instant => answers then
