@@ -56,8 +56,8 @@ struct Purged {
     int64 history;
 };
 
-// Runs sql in its own transaction with SPI; returns SPI's result code.
-// Rows stay in SPI_tuptable until the caller's finish_step.
+// Starts a transaction with SPI connected and a snapshot, showing what it
+// does in pg_stat_activity; finish_step commits it.
 void begin_step(const char* what) {
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
