@@ -167,6 +167,10 @@ DECLARE
     totals jsonb := '{}';
     more boolean := true;
 BEGIN
+    -- commit times first: the history purge reads them
+    PERFORM vecdb._resolve_commits(x) FROM vecdb.collections x
+      JOIN vecdb.time_travel tt ON tt.collection = x.name
+     WHERE (one_name IS NULL AND vecdb._owns_table(x.schema_name, x.table_name)) OR x.name = one_name;
     WHILE more LOOP
         more := false;
         FOR r IN SELECT * FROM vecdb._purge_step(batch_size, one_name) LOOP
@@ -176,9 +180,6 @@ BEGIN
             more := more OR r.expired >= batch_size OR r.history >= batch_size;
         END LOOP;
     END LOOP;
-    PERFORM vecdb._resolve_commits(x) FROM vecdb.collections x
-      JOIN vecdb.time_travel tt ON tt.collection = x.name
-     WHERE (one_name IS NULL AND vecdb._owns_table(x.schema_name, x.table_name)) OR x.name = one_name;
     RETURN QUERY SELECT e.key, (e.value->>0)::bigint, (e.value->>1)::bigint FROM jsonb_each(totals) e ORDER BY e.key;
 END
 $$;

@@ -37,6 +37,13 @@ CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON v
     FOR EACH STATEMENT EXECUTE FUNCTION vecdb._catalog_changed();
 SELECT pg_catalog.pg_extension_config_dump('vecdb.commit_log', '');
 
+-- How far the purge has recorded a collection's commit times: every token
+-- below "below" is done. Not dumped: a restored cluster starts over.
+CREATE TABLE vecdb.resolve_marks (
+    collection text PRIMARY KEY REFERENCES vecdb.time_travel (collection) ON UPDATE CASCADE ON DELETE CASCADE,
+    below xid8 NOT NULL
+);
+
 -- The commit time of a transaction token: +infinity while it runs (the
 -- caller's own too) or when it aborted; NULL when this cluster does not know
 -- it (another cluster's token, or older than the commit timestamps kept).
@@ -46,6 +53,10 @@ CREATE FUNCTION vecdb._commit_time(xid8) RETURNS timestamptz
 -- The token of the current transaction (assigning it an id).
 CREATE FUNCTION vecdb._xact_token() RETURNS xid8
     AS 'MODULE_PATHNAME', 'vecdb_xact_token' LANGUAGE C STRICT VOLATILE;
+
+-- The token of this cluster's transaction id x.
+CREATE FUNCTION vecdb._token_of(x xid8) RETURNS xid8
+    AS 'MODULE_PATHNAME', 'vecdb_token_of' LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON vecdb.time_travel TO PUBLIC;
 ALTER TABLE vecdb.time_travel ENABLE ROW LEVEL SECURITY;
@@ -59,6 +70,12 @@ GRANT SELECT, INSERT ON vecdb.commit_log TO PUBLIC;
 ALTER TABLE vecdb.commit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON vecdb.commit_log FOR SELECT USING (true);
 CREATE POLICY true_time ON vecdb.commit_log FOR INSERT WITH CHECK (committed_at = vecdb._commit_time(xid));
+GRANT SELECT, INSERT, UPDATE, DELETE ON vecdb.resolve_marks TO PUBLIC;
+ALTER TABLE vecdb.resolve_marks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON vecdb.resolve_marks FOR SELECT USING (true);
+CREATE POLICY owner_insert ON vecdb.resolve_marks FOR INSERT WITH CHECK (vecdb._owns_collection(collection));
+CREATE POLICY owner_update ON vecdb.resolve_marks FOR UPDATE USING (vecdb._owns_collection(collection));
+CREATE POLICY owner_delete ON vecdb.resolve_marks FOR DELETE USING (vecdb._owns_collection(collection));
 
 -- SQL for the commit time of the transaction token given by the SQL
 -- expression x: +infinity when it has not committed; -infinity when x is
@@ -212,11 +229,15 @@ BEGIN
     END IF;
     EXECUTE format('ALTER TABLE %s ADD COLUMN "$created_xid" xid8', vecdb._table(c));
     EXECUTE format('CREATE TABLE %I.%I (LIKE %s)', c.schema_name, hist, vecdb._table(c));
-    EXECUTE format('ALTER TABLE %I.%I ADD COLUMN "$ended_xid" xid8 NOT NULL, ADD COLUMN "$valid_from" timestamptz NOT NULL',
-                   c.schema_name, hist);
+    EXECUTE format('ALTER TABLE %I.%I ADD COLUMN "$ended_xid" xid8 NOT NULL, ADD COLUMN "$valid_from" timestamptz NOT NULL, '
+                   'ADD COLUMN "$valid_to" timestamptz', c.schema_name, hist);
     EXECUTE format('COMMENT ON TABLE %I.%I IS %L', c.schema_name, hist,
                    format('vecdb time travel: ended row versions of collection %s', c.name));
+    -- the primary key (get); the purge's ranges: tokens it has not recorded yet, ended versions
     EXECUTE format('CREATE INDEX ON %I.%I (%I)', c.schema_name, hist, c.primary_field);
+    EXECUTE format('CREATE INDEX ON %I.%I ("$ended_xid")', c.schema_name, hist);
+    EXECUTE format('CREATE INDEX ON %I.%I ("$valid_to")', c.schema_name, hist);
+    EXECUTE format('CREATE INDEX ON %s ("$created_xid")', vecdb._table(c));
     INSERT INTO vecdb.time_travel (collection, retention, history_table, enabled_xid)
     VALUES (c.name, retention, hist, vecdb._xact_token());
     EXECUTE format('CREATE TRIGGER "$stamp_xid" BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vecdb._stamp_xid()',
@@ -307,7 +328,8 @@ $$;
 -- The relation (alias t) an as_of read scans: the live rows and the
 -- history versions, with the live table's columns and three more: the
 -- creating transaction ("$c"), the ending one ("$e") and the creating commit
--- time ("$vf"; NULL for live rows). A UNION ALL without quals of its own,
+-- time ("$vf"; NULL for live rows) and the ending one when the purge has
+-- recorded it ("$vt"). A UNION ALL without quals of its own,
 -- so the planner flattens it and merges ordered index scans of every
 -- partition and of the history table; _as_of_condition picks the versions.
 CREATE FUNCTION vecdb._as_of_source(c vecdb.collections) RETURNS text
@@ -315,8 +337,9 @@ CREATE FUNCTION vecdb._as_of_source(c vecdb.collections) RETURNS text
 DECLARE
     cols text := vecdb._live_columns(c);
 BEGIN
-    RETURN format('(SELECT %1$s, "$created_xid" AS "$c", NULL::xid8 AS "$e", NULL::timestamptz AS "$vf" FROM %2$s '
-                  'UNION ALL SELECT %1$s, "$created_xid", "$ended_xid", "$valid_from" FROM %3$s)',
+    RETURN format('(SELECT %1$s, "$created_xid" AS "$c", NULL::xid8 AS "$e", NULL::timestamptz AS "$vf", '
+                  'NULL::timestamptz AS "$vt" FROM %2$s '
+                  'UNION ALL SELECT %1$s, "$created_xid", "$ended_xid", "$valid_from", "$valid_to" FROM %3$s)',
                   cols, vecdb._table(c), vecdb._history_table(c));
 END
 $$;
@@ -328,7 +351,7 @@ $$;
 CREATE FUNCTION vecdb._as_of_condition(at text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE WHEN t."$vf" IS NULL THEN %1$s <= %2$s '
-                  'ELSE t."$vf" <= %2$s AND %3$s > %2$s END',
+                  'ELSE t."$vf" <= %2$s AND coalesce(t."$vt", %3$s) > %2$s END',
                   vecdb._xact_time_sql('t."$c"'), at, vecdb._xact_time_sql('t."$e"'))
 $$;
 
@@ -384,28 +407,43 @@ END
 $$;
 
 -- Records the commit times of the transactions that wrote a collection's
--- live rows and ended its history versions in vecdb.commit_log, so they
--- stay known (after pg_dump / restore, or once Postgres drops old commit
--- timestamps). Returns how many it added.
+-- live rows and ended its history versions in vecdb.commit_log (so they
+-- stay known after pg_dump / restore, or once Postgres drops old commit
+-- timestamps) and in the history's "$valid_to" (which the history purge
+-- reads through its index). Only tokens from the last run's oldest running
+-- transaction on are looked at (through their indexes). Returns how many
+-- times it logged.
 CREATE FUNCTION vecdb._resolve_commits(c vecdb.collections) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    hist text := vecdb._history_table(c);
+    since xid8 := coalesce((SELECT m.below FROM vecdb.resolve_marks m WHERE m.collection = c.name), '0'::xid8);
+    upto xid8 := vecdb._token_of(pg_snapshot_xmin(pg_current_snapshot()));
     n bigint;
 BEGIN
+    IF hist IS NULL THEN
+        RETURN 0;
+    END IF;
     EXECUTE format('INSERT INTO vecdb.commit_log (xid, committed_at) '
-                   'SELECT x, vecdb._commit_time(x) FROM (SELECT "$created_xid" FROM %1$s UNION SELECT "$ended_xid" FROM %2$s '
+                   'SELECT x, vecdb._commit_time(x) FROM (SELECT "$created_xid" FROM %1$s WHERE "$created_xid" >= $1 '
+                   'UNION SELECT "$ended_xid" FROM %2$s WHERE "$ended_xid" >= $1 '
                    'UNION SELECT enabled_xid FROM vecdb.time_travel WHERE collection = %3$L) s(x) '
-                   'WHERE x IS NOT NULL AND vecdb._commit_time(x) < ''infinity'' '
+                   'WHERE vecdb._commit_time(x) < ''infinity'' '
                    'AND NOT EXISTS (SELECT 1 FROM vecdb.commit_log l WHERE l.xid = s.x) '
                    'ON CONFLICT (xid) DO NOTHING',
-                   vecdb._table(c), vecdb._history_table(c), c.name);
+                   vecdb._table(c), hist, c.name) USING since;
     GET DIAGNOSTICS n = ROW_COUNT;
+    EXECUTE format('UPDATE %1$s SET "$valid_to" = vecdb._xact_time("$ended_xid") '
+                   'WHERE "$ended_xid" >= $1 AND "$valid_to" IS NULL AND vecdb._xact_time("$ended_xid") < ''infinity''',
+                   hist) USING since;
+    INSERT INTO vecdb.resolve_marks VALUES (c.name, upto)
+    ON CONFLICT (collection) DO UPDATE SET below = EXCLUDED.below;
     RETURN n;
 END
 $$;
 
 -- Deletes up to batch_size history versions that ended before the
--- retention; returns how many.
+-- retention (as recorded by _resolve_commits); returns how many.
 CREATE FUNCTION vecdb._purge_history_batch(c vecdb.collections, batch_size integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -415,8 +453,8 @@ BEGIN
         RETURN 0;
     END IF;
     RETURN vecdb._execute_count(
-        format('DELETE FROM %1$s AS t WHERE t.ctid IN (SELECT v.ctid FROM %1$s AS v WHERE %2$s < now() - $1 LIMIT $2)',
-               hist, vecdb._xact_time_sql('v."$ended_xid"')),
+        format('DELETE FROM %1$s AS t WHERE t.ctid IN (SELECT v.ctid FROM %1$s AS v WHERE v."$valid_to" < now() - $1 LIMIT $2)',
+               hist),
         ARRAY['interval', 'int4'],
         ARRAY[(SELECT retention::text FROM vecdb.time_travel WHERE collection = c.name), batch_size::text]);
 END
@@ -447,7 +485,7 @@ BEGIN
         'SELECT * FROM ('
         'SELECT %1$s AS at, ''created'' AS change, t.%2$I::text, t."$created_xid", %3$s FROM %4$s AS t '
         'UNION ALL SELECT t."$valid_from", ''created'', t.%2$I::text, t."$created_xid", %3$s FROM %5$s AS t '
-        'UNION ALL SELECT %6$s, ''ended'', t.%2$I::text, t."$ended_xid", %3$s FROM %5$s AS t) s '
+        'UNION ALL SELECT coalesce(t."$valid_to", %6$s), ''ended'', t.%2$I::text, t."$ended_xid", %3$s FROM %5$s AS t) s '
         'WHERE s.at BETWEEN $1 AND $2 ORDER BY s.at, s.change DESC, 3',
         vecdb._xact_time_sql('t."$created_xid"'), c.primary_field, ent, vecdb._table(c), vecdb._history_table(c),
         vecdb._xact_time_sql('t."$ended_xid"')),

@@ -60,6 +60,13 @@ VECDB_FUNCTION(vecdb_xact_token) {
     PG_RETURN_FULLTRANSACTIONID(FullTransactionIdFromU64(U64FromFullTransactionId(fxid) + cluster_tag()));
 }
 
+// vecdb._token_of(xid8) RETURNS xid8: the token of this cluster's
+// transaction id (the purge's marks compare tokens).
+VECDB_FUNCTION(vecdb_token_of) {
+    uint64 id = U64FromFullTransactionId(PG_GETARG_FULLTRANSACTIONID(0));
+    PG_RETURN_FULLTRANSACTIONID(FullTransactionIdFromU64(id + cluster_tag()));
+}
+
 // vecdb._commit_time(token xid8) RETURNS timestamptz: the commit time of the
 // transaction; +infinity while it runs (the caller's own too) or when it
 // aborted (it never committed before any instant); NULL when this cluster

@@ -116,13 +116,20 @@ bool add_step(Purged** sums, int* count, MemoryContext keep) {
     return more;
 }
 
-// One purge run of the connected database: steps until nothing is left,
-// then the commit times of what remains are recorded; logs the sums.
+// One purge run of the connected database: the commit times of what
+// was written since the last run are recorded, then steps until nothing is
+// left; logs the sums.
 void purge_database(const char* dbname) {
     MemoryContext keep = AllocSetContextCreate(TopMemoryContext, "vecdb purge", ALLOCSET_SMALL_SIZES);
     Purged* sums = nullptr;
     int count = 0;
     bool more = true;
+    // commit times first: the history purge reads them
+    begin_step("vecdb purge: recording commit times");
+    SPI_execute("SELECT vecdb._resolve_commits(x) FROM vecdb.collections x "
+                "JOIN vecdb.time_travel tt ON tt.collection = x.name",
+                false, 0);
+    finish_step();
     while (more) {
         CHECK_FOR_INTERRUPTS();
         begin_step("vecdb purge: deleting expired rows");
@@ -134,11 +141,6 @@ void purge_database(const char* dbname) {
         more = add_step(&sums, &count, keep);
         finish_step();
     }
-    begin_step("vecdb purge: recording commit times");
-    SPI_execute("SELECT vecdb._resolve_commits(x) FROM vecdb.collections x "
-                "JOIN vecdb.time_travel tt ON tt.collection = x.name",
-                false, 0);
-    finish_step();
     for (int i = 0; i < count; i++)
         if (sums[i].expired > 0 || sums[i].history > 0)
             ereport(LOG, (errmsg("vecdb purge: deleted %lld expired rows and %lld history versions of collection \"%s\" "

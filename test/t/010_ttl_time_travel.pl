@@ -189,6 +189,17 @@ SELECT vecdb.create_collection('c', '{"fields": [{"name": "id", "type": "INT64",
 ($ret, $out, $err) = $off->psql('postgres', q{SELECT vecdb.enable_time_travel('c', '1 day')});
 like($err, qr/time travel needs track_commit_timestamp = on/, 'enable_time_travel names the missing setting');
 
+# ---- the worker purges history past a shortened retention ----
+$log_offset = -s $node->logfile;
+my $history = $node->safe_psql('postgres', 'SELECT count(*) FROM "tt$history"');
+cmp_ok($history, '>', 0, 'the primary has history');
+$node->safe_psql('postgres', q{SELECT vecdb.enable_time_travel('tt', '1 second')});
+ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM "tt$history"}), 'the worker purged the old history');
+ok($node->wait_for_log(qr/vecdb purge: deleted 0 expired rows and $history history versions of collection "tt"/, $log_offset),
+	'the worker logs the history it purged');
+($ret, $out, $err) = $node->psql('postgres', qq{SELECT vecdb.query('tt', '', as_of => '$t_long')});
+like($err, qr/as_of is older than the time travel history/, 'as_of before the new retention is refused');
+
 $off->stop;
 $other_node->stop;
 $standby->stop;
