@@ -195,6 +195,51 @@ BEGIN
 END
 $$;
 
+-- The catalog row of a collection by its own name (not an alias): what the
+-- functions that change the collection itself (drop, rename, alias targets) take.
+CREATE FUNCTION vecdb._collection(name text) RETURNS vecdb.collections
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections;
+BEGIN
+    SELECT * INTO c FROM vecdb.collections WHERE collections.name = _collection.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'collection "%" does not exist', name USING ERRCODE = 'undefined_table';
+    END IF;
+    RETURN c;
+END
+$$;
+
+-- The catalog row of a field of a collection.
+CREATE FUNCTION vecdb._field(c vecdb.collections, field_name text) RETURNS vecdb.fields
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    f vecdb.fields;
+BEGIN
+    SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND name = field_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'field "%" does not exist in collection "%"', field_name, c.name
+            USING ERRCODE = 'undefined_column';
+    END IF;
+    RETURN f;
+END
+$$;
+
+-- The table of a partition of a collection.
+CREATE FUNCTION vecdb._partition(c vecdb.collections, partition_name text) RETURNS name
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    part name;
+BEGIN
+    SELECT table_name INTO part FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'partition "%" does not exist in collection "%"', partition_name, c.name
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN part;
+END
+$$;
+
 -- The collection's table as a quoted, schema-qualified name.
 CREATE FUNCTION vecdb._table(c vecdb.collections) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$

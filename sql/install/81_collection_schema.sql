@@ -512,14 +512,11 @@ DECLARE
     c vecdb.collections;
     aliases text;
 BEGIN
-    SELECT * INTO c FROM vecdb.collections WHERE name = collection_name;
-    IF NOT FOUND THEN
-        IF EXISTS (SELECT 1 FROM vecdb.aliases WHERE alias = collection_name) THEN
-            RAISE EXCEPTION '"%" is an alias; drop_collection needs the collection name', collection_name
-                USING ERRCODE = 'wrong_object_type';
-        END IF;
-        RAISE EXCEPTION 'collection "%" does not exist', collection_name USING ERRCODE = 'undefined_table';
+    IF EXISTS (SELECT 1 FROM vecdb.aliases WHERE alias = collection_name) THEN
+        RAISE EXCEPTION '"%" is an alias; drop_collection needs the collection name', collection_name
+            USING ERRCODE = 'wrong_object_type';
     END IF;
+    c := vecdb._collection(collection_name);
     SELECT string_agg(alias, ', ' ORDER BY alias) INTO aliases FROM vecdb.aliases WHERE collection = c.name;
     IF aliases IS NOT NULL THEN
         RAISE EXCEPTION 'collection "%" still has aliases: %', c.name, aliases
@@ -537,12 +534,8 @@ $$;
 CREATE FUNCTION vecdb.rename_collection(old_name text, new_name text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    c vecdb.collections;
+    c vecdb.collections := vecdb._collection(old_name);
 BEGIN
-    SELECT * INTO c FROM vecdb.collections WHERE name = old_name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'collection "%" does not exist', old_name USING ERRCODE = 'undefined_table';
-    END IF;
     PERFORM vecdb._check_name('collection', new_name);
     IF vecdb.has_collection(new_name) THEN
         RAISE EXCEPTION 'collection "%" already exists', new_name USING ERRCODE = 'duplicate_table';

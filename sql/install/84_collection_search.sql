@@ -16,18 +16,13 @@ CREATE FUNCTION vecdb._metric_score(metric text, d text) RETURNS text
                        ELSE d END
 $$;
 
--- Checks that every named partition exists.
+-- Checks that every named partition exists (the first missing one is the error).
 CREATE FUNCTION vecdb._check_partitions(c vecdb.collections, names text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    missing text;
 BEGIN
-    SELECT n INTO missing FROM unnest(names) n
-     WHERE NOT EXISTS (SELECT 1 FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = n) LIMIT 1;
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'partition "%" does not exist in collection "%"', missing, c.name
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        PERFORM vecdb._partition(c, names[i]);
+    END LOOP;
 END
 $$;
 
@@ -47,11 +42,7 @@ BEGIN
         SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND vecdb._filter_kind(data_type) = 'vector';
         RETURN f;
     END IF;
-    SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND name = anns_field;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'field "%" does not exist in collection "%"', anns_field, c.name
-            USING ERRCODE = 'undefined_column';
-    END IF;
+    f := vecdb._field(c, anns_field);
     IF vecdb._filter_kind(f.data_type) <> 'vector' THEN
         RAISE EXCEPTION 'field "%" is not a vector field', anns_field USING ERRCODE = 'wrong_object_type';
     END IF;

@@ -80,10 +80,7 @@ DECLARE
     pg_name text;
     method text;
 BEGIN
-    SELECT * INTO f FROM vecdb.fields WHERE collection = c.name AND name = field_name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'field "%" does not exist in collection "%"', field_name, c.name USING ERRCODE = 'undefined_column';
-    END IF;
+    f := vecdb._field(c, field_name);
     index_name := coalesce(index_name, field_name);
     PERFORM vecdb._check_name('index', index_name);
     IF jsonb_typeof(params) IS DISTINCT FROM 'object' THEN

@@ -10,9 +10,7 @@ BEGIN
         RAISE EXCEPTION '"%" is an alias; an alias must name a collection', collection_name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM vecdb.collections WHERE name = collection_name) THEN
-        RAISE EXCEPTION 'collection "%" does not exist', collection_name USING ERRCODE = 'undefined_table';
-    END IF;
+    PERFORM vecdb._collection(collection_name);
     IF vecdb.has_collection(alias) THEN
         RAISE EXCEPTION 'alias "%" is already a collection or an alias', alias USING ERRCODE = 'duplicate_object';
     END IF;
@@ -29,9 +27,7 @@ BEGIN
         RAISE EXCEPTION '"%" is an alias; an alias must name a collection', collection_name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM vecdb.collections WHERE name = collection_name) THEN
-        RAISE EXCEPTION 'collection "%" does not exist', collection_name USING ERRCODE = 'undefined_table';
-    END IF;
+    PERFORM vecdb._collection(collection_name);
     UPDATE vecdb.aliases a SET collection = collection_name WHERE a.alias = alter_alias.alias;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'alias "%" does not exist', alias USING ERRCODE = 'undefined_object';
@@ -157,11 +153,7 @@ BEGIN
     IF partition_name = '_default' THEN
         RAISE EXCEPTION 'the _default partition cannot be dropped' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT table_name INTO part FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'partition "%" does not exist in collection "%"', partition_name, c.name
-            USING ERRCODE = 'undefined_object';
-    END IF;
+    part := vecdb._partition(c, partition_name);
     EXECUTE format('DROP TABLE %I.%I', c.schema_name, part);
     DELETE FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name;
 END
