@@ -106,8 +106,14 @@ CREATE FUNCTION vecdb._owns_collection(collection text) RETURNS boolean
                     WHERE c.name = $1 AND vecdb._owns_table(c.schema_name, c.table_name))
 $$;
 
+-- Tells every session that the collection catalog changed (a relcache
+-- invalidation of vecdb.collections, sent at commit), so the search shapes
+-- they keep (src/collection/search.cpp) are rebuilt.
+CREATE FUNCTION vecdb._catalog_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'vecdb_catalog_changed' LANGUAGE C;
+
 -- Everyone may read the catalog (as pg_class); only the owner of a
--- collection's table may change its rows.
+-- collection's table may change its rows. Every change fires _catalog_changed.
 DO $$
 DECLARE
     t text;
@@ -117,6 +123,8 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON vecdb.%I TO PUBLIC', t);
         EXECUTE format('ALTER TABLE vecdb.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY read_all ON vecdb.%I FOR SELECT USING (true)', t);
+        EXECUTE format('CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vecdb.%I '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION vecdb._catalog_changed()', t);
         IF t = 'collections' THEN
             CREATE POLICY owner_insert ON vecdb.collections FOR INSERT
                 WITH CHECK (vecdb._owns_table(schema_name, table_name));

@@ -141,7 +141,7 @@ $$;
 -- the as_of timestamp of a call is bound as parameter $5 (timestamptz,
 -- NULL when the call gives none; as_of_given says which shape is built).
 -- Shapes are rebuilt whenever a catalog table changes (see the
--- vecdb._catalog_changed triggers below).
+-- vecdb._catalog_changed triggers of 80_collection_catalog.sql).
 CREATE FUNCTION vecdb._row_condition(collection text, as_of_given boolean) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -299,21 +299,3 @@ CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text D
                              group_size integer DEFAULT 1, as_of timestamptz DEFAULT NULL)
     RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
     AS 'MODULE_PATHNAME', 'vecdb_search' LANGUAGE C;
-
--- Tells every session that the collection catalog changed (a relcache
--- invalidation of vecdb.collections, sent at commit), so the search shapes
--- they keep are rebuilt.
-CREATE FUNCTION vecdb._catalog_changed() RETURNS trigger
-    AS 'MODULE_PATHNAME', 'vecdb_catalog_changed' LANGUAGE C;
-
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['collections', 'fields', 'collection_properties', 'aliases',
-                             'partitions', 'indexes'] LOOP
-        EXECUTE format('CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vecdb.%I '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION vecdb._catalog_changed()', t);
-    END LOOP;
-END
-$$;
