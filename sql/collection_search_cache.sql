@@ -64,3 +64,25 @@ SELECT count(*), count(DISTINCT s.id) FROM generate_series(1, 80) k,
 SELECT vecdb.drop_collection('c1b');
 SELECT vecdb.drop_collection('c2');
 SELECT vecdb.drop_collection('f');
+-- a search whose rows run another search (a row-level security policy
+-- calling vecdb.search): each inner call with its own shape (70 of them,
+-- more than the cache holds) must not free the outer call's statement
+SELECT vecdb.create_collection('outer_c', 2);
+SELECT vecdb.create_collection('inner_c', 2);
+SELECT (vecdb.insert('outer_c', (SELECT jsonb_agg(jsonb_build_object('id', i, 'vector', jsonb_build_array(i, 0)))
+                                   FROM generate_series(1, 70) i)))->'insert_count';
+SELECT (vecdb.insert('inner_c', '[{"id": 1, "vector": [0, 0]}, {"id": 2, "vector": [1, 1]}]'))->'insert_count';
+CREATE FUNCTION public.inner_hits(k bigint) RETURNS bigint LANGUAGE sql AS
+  $$SELECT count(*) FROM vecdb.search('inner_c', '[0, 0]', top_k => k::integer)$$;
+ALTER TABLE outer_c ENABLE ROW LEVEL SECURITY;
+ALTER TABLE outer_c FORCE ROW LEVEL SECURITY;
+CREATE POLICY nested ON outer_c USING (public.inner_hits(id) >= 1);
+SELECT count(*), min(id::int), max(id::int) FROM vecdb.search('outer_c', '[0, 0]', top_k => 70);
+SELECT query_no, count(*) FROM vecdb.search('outer_c', '[[0, 0], [70, 0]]', top_k => 3, group_by_field => 'id', group_size => 1)
+ GROUP BY query_no ORDER BY query_no;
+-- and the outer shape is still kept and right afterwards
+SELECT count(*) FROM vecdb.search('outer_c', '[0, 0]', top_k => 70);
+DROP POLICY nested ON outer_c;
+DROP FUNCTION public.inner_hits(bigint);
+SELECT vecdb.drop_collection('outer_c');
+SELECT vecdb.drop_collection('inner_c');

@@ -614,7 +614,7 @@ BEGIN
         'enable_dynamic_field', c.enable_dynamic_field,
         'fields', (SELECT jsonb_agg(vecdb._describe_field(f) ORDER BY f.ordinal) FROM vecdb.fields f
                     WHERE f.collection = c.name),
-        'indexes', coalesce((SELECT jsonb_agg(vecdb._describe_index(i) ORDER BY i.index_name) FROM vecdb.indexes i
+        'indexes', coalesce((SELECT jsonb_agg(vecdb._describe_index(i, rows) ORDER BY i.index_name) FROM vecdb.indexes i
                               WHERE i.collection = c.name), '[]'),
         'properties', coalesce((SELECT jsonb_object_agg(p.key, p.value) FROM vecdb.collection_properties p
                                  WHERE p.collection = c.name), '{}'),

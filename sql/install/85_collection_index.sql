@@ -139,29 +139,36 @@ CREATE FUNCTION vecdb._index_build_progress(c vecdb.collections) RETURNS jsonb
      ORDER BY p.pid LIMIT 1
 $$;
 
--- An index as describe_index shows it: 'Finished' with the rows its
--- partitions' indexes hold (as their last build or VACUUM counted them),
--- 'InProgress' while Postgres builds it (not valid yet), 'Missing' when the
--- Postgres index is gone.
-CREATE FUNCTION vecdb._describe_index(i vecdb.indexes) RETURNS jsonb
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH x AS (
-        SELECT r.oid, a.amname, ix.indisvalid
-          FROM vecdb.collections c
-          JOIN pg_catalog.pg_namespace n ON n.nspname = c.schema_name
-          JOIN pg_catalog.pg_class r ON r.relnamespace = n.oid AND r.relname = i.pg_index
-          JOIN pg_catalog.pg_am a ON a.oid = r.relam
-          JOIN pg_catalog.pg_index ix ON ix.indexrelid = r.oid
-         WHERE c.name = i.collection)
-    SELECT jsonb_strip_nulls(jsonb_build_object(
+-- An index as describe_index shows it: 'Finished' once Postgres built it
+-- (a valid index holds every row of its table, so indexed_rows = total_rows,
+-- none pending; row_count is the table's, counted here when not given),
+-- 'InProgress' while Postgres still builds it (not valid yet), 'Missing'
+-- when the Postgres index is gone.
+CREATE FUNCTION vecdb._describe_index(i vecdb.indexes, row_count bigint DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._collection(i.collection);
+    method text;
+    valid boolean;
+BEGIN
+    SELECT a.amname, ix.indisvalid INTO method, valid
+      FROM pg_catalog.pg_namespace n
+      JOIN pg_catalog.pg_class r ON r.relnamespace = n.oid AND r.relname = i.pg_index
+      JOIN pg_catalog.pg_am a ON a.oid = r.relam
+      JOIN pg_catalog.pg_index ix ON ix.indexrelid = r.oid
+     WHERE n.nspname = c.schema_name;
+    IF valid AND row_count IS NULL THEN
+        EXECUTE format('SELECT count(*) FROM %s', vecdb._table(c)) INTO row_count;
+    END IF;
+    RETURN jsonb_strip_nulls(jsonb_build_object(
         'index_name', i.index_name, 'field_name', i.field, 'index_type', i.index_type,
         'metric_type', i.metric_type, 'params', i.params, 'pg_index', i.pg_index,
-        'access_method', (SELECT amname FROM x),
-        'state', coalesce((SELECT CASE WHEN x.indisvalid THEN 'Finished' ELSE 'InProgress' END FROM x), 'Missing'),
-        'indexed_rows', (SELECT sum(greatest(l.reltuples, 0))::bigint
-                           FROM x, pg_catalog.pg_partition_tree(x.oid) t
-                           JOIN pg_catalog.pg_class l ON l.oid = t.relid
-                          WHERE t.isleaf)))
+        'access_method', method,
+        'state', CASE WHEN valid THEN 'Finished' WHEN NOT valid THEN 'InProgress' ELSE 'Missing' END,
+        'indexed_rows', CASE WHEN valid THEN row_count END,
+        'total_rows', CASE WHEN valid THEN row_count END,
+        'pending_index_rows', CASE WHEN valid THEN 0 END));
+END
 $$;
 
 -- Describes one index of a collection (the only one when index_name is NULL

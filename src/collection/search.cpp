@@ -85,6 +85,11 @@ uint64 shapes_generation = 0;
 Oid collections_relid = InvalidOid;
 bool callback_registered = false;
 
+// vecdb.search calls in progress in this backend: a nested call (from a
+// function or policy its statement runs) must not free the shapes the
+// outer call is running, so it builds a private one instead.
+int search_depth = 0;
+
 // Relcache callback: a change of vecdb.collections (or of everything) makes
 // every kept shape stale. Only flags it: a plan may be running right now.
 void catalog_invalidated(Datum, Oid relid) {
@@ -189,12 +194,18 @@ void remember_shape(SearchShape* shape) {
     shapes[slot] = shape;
 }
 
-// Prepares sql and keeps the plan for the session. Inside SPI.
-SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types, int options) {
+// Prepares sql and (keep) keeps the plan for the session; otherwise it
+// goes with SPI_finish. Inside SPI.
+SPIPlanPtr prepare_plan(const char* sql, int nargs, Oid* types, int options, bool keep) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, options);
     if (plan == nullptr) elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-    if (SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
+    if (keep && SPI_keepplan(plan) != 0) elog(ERROR, "SPI_keepplan failed");
     return plan;
+}
+
+// Prepares sql and keeps the plan for the session. Inside SPI.
+SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types, int options) {
+    return prepare_plan(sql, nargs, types, options, true);
 }
 
 // A text[] datum's elements as C strings in the current memory context.
@@ -208,8 +219,9 @@ char** text_elements(Datum array, int* count) {
 }
 
 // Builds the shape of a call through vecdb._search_statement (which raises
-// every catalog and argument error) and prepares its statement. Inside SPI.
-SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash) {
+// every catalog and argument error) and prepares its statement; a kept
+// shape joins the cache, a private one lives until SPI_finish. Inside SPI.
+SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, bool keep) {
     if (builder_plan == nullptr) {
         Oid types[13] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTARRAYOID, INT4OID, TEXTARRAYOID,
                          JSONBOID, BOOLOID, BOOLOID, TEXTOID, INT4OID, BOOLOID};
@@ -300,8 +312,9 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash) {
     // a generic plan: custom plans would be re-planned on every call (the
     // unnest of the vector array is estimated differently with a value); a
     // grouped stream is read only in part, so planned for its first rows
-    s->plan = keep_plan(sql, s->nargs, s->types,
-                        CURSOR_OPT_GENERIC_PLAN | (s->grouped ? CURSOR_OPT_FAST_PLAN : 0));
+    s->plan = prepare_plan(sql, s->nargs, s->types,
+                           CURSOR_OPT_GENERIC_PLAN | (s->grouped ? CURSOR_OPT_FAST_PLAN : 0), keep);
+    if (!keep) return s;
     MemoryContextSetParent(cxt, CacheMemoryContext);
     remember_shape(s);
     return s;
@@ -391,71 +404,83 @@ VECDB_FUNCTION(vecdb_search) {
     if (get_call_result_type(fcinfo, NULL, &expected) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "vecdb.search must return a row type");
 
-    // see DDL committed by other sessions before trusting the kept shapes
-    AcceptInvalidationMessages();
-    forget_stale_shapes();
+    bool nested = search_depth > 0;
+    TupleDesc result_desc = nullptr;
+    Tuplestorestate* store = nullptr;
+    search_depth++;
+    PG_TRY();
+    {
+        // see DDL committed by other sessions before trusting the kept shapes
+        AcceptInvalidationMessages();
+        if (!nested) forget_stale_shapes();
 
-    // the generated SQL runs with a pinned search_path, like a function's SET clause
-    int nest = NewGUCNestLevel();
-    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                      false);
+        // the generated SQL runs with a pinned search_path, like a function's SET clause
+        int nest = NewGUCNestLevel();
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                          false);
 
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    StringInfo key = shape_key(fcinfo);
-    uint32 hash = hash_bytes((const unsigned char*)key->data, key->len);
-    SearchShape* s = find_shape(key, hash);
-    if (s == nullptr) s = build_shape(fcinfo, key, hash);
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        StringInfo key = shape_key(fcinfo);
+        uint32 hash = hash_bytes((const unsigned char*)key->data, key->len);
+        SearchShape* s = nested ? nullptr : find_shape(key, hash);
+        if (s == nullptr) s = build_shape(fcinfo, key, hash, !nested);
 
-    double radius = 0, range_filter = 0;
-    bool has_radius = effective_bound(fcinfo, kRadius, s->params_radius_null, s->params_radius, &radius);
-    bool has_range = effective_bound(fcinfo, kRangeFilter, s->params_range_filter_null, s->params_range_filter,
-                                     &range_filter);
-    if (has_range && has_radius &&
-        ((s->ascending && range_filter >= radius) || (!s->ascending && range_filter <= radius)))
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("range_filter must be %s radius for metric %s",
-                               s->ascending ? "less than" : "greater than", s->metric)));
+        double radius = 0, range_filter = 0;
+        bool has_radius = effective_bound(fcinfo, kRadius, s->params_radius_null, s->params_radius, &radius);
+        bool has_range = effective_bound(fcinfo, kRangeFilter, s->params_range_filter_null, s->params_range_filter,
+                                         &range_filter);
+        if (has_range && has_radius &&
+            ((s->ascending && range_filter >= radius) || (!s->ascending && range_filter <= radius)))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("range_filter must be %s radius for metric %s",
+                                   s->ascending ? "less than" : "greater than", s->metric)));
 
-    Datum* values = (Datum*)palloc(sizeof(Datum) * s->nargs);
-    char* nulls = (char*)palloc(s->nargs);
-    memset(nulls, ' ', s->nargs);
-    values[0] = query_vectors(fcinfo, s);
-    values[1] = Float8GetDatum(radius);
-    nulls[1] = has_radius ? ' ' : 'n';
-    values[2] = Float8GetDatum(range_filter);
-    nulls[2] = has_range ? ' ' : 'n';
-    values[3] = PG_ARGISNULL(kPartitions) ? (Datum)0 : PG_GETARG_DATUM(kPartitions);
-    nulls[3] = PG_ARGISNULL(kPartitions) ? 'n' : ' ';
-    values[4] = arg_given(fcinfo, kAsOf) ? PG_GETARG_DATUM(kAsOf) : (Datum)0;
-    nulls[4] = arg_given(fcinfo, kAsOf) ? ' ' : 'n';
-    for (int i = kFirstFilterParam; i < s->nargs; i++) values[i] = s->filter_values[i - kFirstFilterParam];
+        Datum* values = (Datum*)palloc(sizeof(Datum) * s->nargs);
+        char* nulls = (char*)palloc(s->nargs);
+        memset(nulls, ' ', s->nargs);
+        values[0] = query_vectors(fcinfo, s);
+        values[1] = Float8GetDatum(radius);
+        nulls[1] = has_radius ? ' ' : 'n';
+        values[2] = Float8GetDatum(range_filter);
+        nulls[2] = has_range ? ' ' : 'n';
+        values[3] = PG_ARGISNULL(kPartitions) ? (Datum)0 : PG_GETARG_DATUM(kPartitions);
+        nulls[3] = PG_ARGISNULL(kPartitions) ? 'n' : ' ';
+        values[4] = arg_given(fcinfo, kAsOf) ? PG_GETARG_DATUM(kAsOf) : (Datum)0;
+        nulls[4] = arg_given(fcinfo, kAsOf) ? ' ' : 'n';
+        for (int i = kFirstFilterParam; i < s->nargs; i++) values[i] = s->filter_values[i - kFirstFilterParam];
 
-    for (int i = 0; i < s->nsettings; i++)
-        set_config_option(s->setting_names[i], s->setting_values[i], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-                          true, 0, false);
+        for (int i = 0; i < s->nsettings; i++)
+            set_config_option(s->setting_names[i], s->setting_values[i], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                              true, 0, false);
 
-    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-    TupleDesc result_desc = CreateTupleDescCopy(expected);
-    Tuplestorestate* store = tuplestore_begin_heap(true, false, work_mem);
-    MemoryContextSwitchTo(old);
-    if (s->grouped) {
-        vecdb_run_grouped_search(s->plan, values, nulls, DatumGetArrayTypeP(values[0]), s->group, store, result_desc);
-    } else {
-        int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-        TupleDesc got = SPI_tuptable->tupdesc;
-        if (got->natts != result_desc->natts)
-            elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
-        Datum row[4];
-        bool row_nulls[4];
-        for (uint64 r = 0; r < SPI_processed; r++) {
-            CHECK_FOR_INTERRUPTS();
-            for (int c = 0; c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
-            tuplestore_putvalues(store, result_desc, row, row_nulls);
+        MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+        result_desc = CreateTupleDescCopy(expected);
+        store = tuplestore_begin_heap(true, false, work_mem);
+        MemoryContextSwitchTo(old);
+        if (s->grouped) {
+            vecdb_run_grouped_search(s->plan, values, nulls, DatumGetArrayTypeP(values[0]), s->group, store, result_desc);
+        } else {
+            int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
+            if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+            TupleDesc got = SPI_tuptable->tupdesc;
+            if (got->natts != result_desc->natts)
+                elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
+            Datum row[4];
+            bool row_nulls[4];
+            for (uint64 r = 0; r < SPI_processed; r++) {
+                CHECK_FOR_INTERRUPTS();
+                for (int c = 0; c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
+                tuplestore_putvalues(store, result_desc, row, row_nulls);
+            }
         }
+        SPI_finish();
+        AtEOXact_GUC(true, nest);
     }
-    SPI_finish();
-    AtEOXact_GUC(true, nest);
+    PG_FINALLY();
+    {
+        search_depth--;
+    }
+    PG_END_TRY();
 
     rsinfo->returnMode = SFRM_Materialize;
     rsinfo->setResult = store;
