@@ -36,9 +36,42 @@ def check_exact(run):
                             f"{run['dataset']['n'] + r['rows_inserted']}")
         if r["system"] == "vecdb-flat" and r["recall_after"] != 1.0:
             problems.append(f"vecdb-flat after inserts: recall {r['recall_after']}, expected 1.0")
+    problems += check_time_travel(run, done)
     for p in problems:
         print(f"check FAILED: {p}")
     if problems:
         return 1
     print("check: ok")
     return 0
+
+
+# --ttl / --as-of: each asked-for measurement ran; a ttl no row reaches
+# leaves recall unchanged; over the flat index (exact) the search as of
+# before the change and the present one both find exactly their own data's
+# neighbours. Returns the problems found.
+def check_time_travel(run, done):
+    problems, k = [], run["k"]
+    ttl = [r for r in done if "ttl" in r and "vs" in r]
+    as_of = [r for r in done if "as_of" in r and "vs" in r]
+    if run.get("ttl") and not ttl:
+        problems.append("--ttl: no point measured with a ttl")
+    if run.get("as_of_rows") and not as_of:
+        problems.append("--as-of: no point measured as of the past")
+    for r in ttl:
+        print(f"check: {r['system']} {r['param']}: recall {r['recall']} with ttl, "
+              f"{r['vs']['recall']} without")
+        if not r["recall_equal"] or r["rows_min"] != k:
+            problems.append(f"{r['system']} {r['param']}: the ttl changed the answers "
+                            f"(recall {r['vs']['recall']} -> {r['recall']}, rows {r['rows_min']})")
+    for r in as_of:
+        if not r["truth_changed"]:
+            problems.append(f"{r['system']}: the change moved no query's neighbours; as of and "
+                            f"now cannot be told apart")
+        if not r["system"].startswith("vecdb-flat-"):
+            continue
+        print(f"check: {r['system']}: recall {r['recall']} as of before the change, "
+              f"{r['vs']['recall']} now")
+        if r["recall"] != 1.0 or r["vs"]["recall"] != 1.0 or r["rows_min"] != k:
+            problems.append(f"{r['system']}: recall {r['recall']} as of, {r['vs']['recall']} now, "
+                            f"expected 1.0 both")
+    return problems

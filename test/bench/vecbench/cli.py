@@ -126,6 +126,15 @@ def parse_args(argv):
     p.add_argument("--collection", action="store_true",
                    help="load the table through vecdb.create_collection and also time vecdb.search "
                         "(with and without a filter) beside the same hand-written queries")
+    p.add_argument("--ttl", action="store_true",
+                   help="with --collection: also time vecdb.search with a ttl no row reaches "
+                        "(30 days) at every index point: the cost of the TTL visibility check")
+    p.add_argument("--as-of", action="store_true",
+                   help="with --collection: enable time travel, change --as-of-rows of the rows, "
+                        "then time vecdb.search(as_of => before the change) against the current "
+                        "search at every index point, each with its own exact truth")
+    p.add_argument("--as-of-rows", type=float, default=0.1, metavar="F",
+                   help="fraction of the rows --as-of changes (default 0.1)")
     p.add_argument("--build-threads", type=int,
                    default=int(os.environ.get("BENCH_BUILD_WORKERS") or 2),
                    help="threads of every index build: vecdb.hnsw_build_threads, "
@@ -160,7 +169,8 @@ def parse_args(argv):
     p.add_argument("--dsn", help="libpq connection string (test/bench/run starts a cluster if absent)")
     p.add_argument("--results", default=os.path.join(HERE, "results"), help="output folder")
     p.add_argument("--quick", action="store_true",
-                   help="CI smoke run: clustered 2000x32, 50 queries, every index that exists")
+                   help="CI smoke run: clustered 2000x32, 50 queries, every index that exists, "
+                        "--collection --ttl --as-of")
     p.add_argument("--check-exact", action="store_true",
                    help="exit 1 unless vecdb exact search ran with recall 1.0")
     args = p.parse_args(argv)
@@ -174,7 +184,12 @@ def parse_args(argv):
         args.insert = 200 if args.insert is None else args.insert
         args.insert_sessions = 4 if args.insert_sessions is None else args.insert_sessions
         args.summary = True
+        args.collection = args.ttl = args.as_of = True
     args.insert = args.insert or 0
+    if (args.ttl or args.as_of) and not args.collection:
+        raise SystemExit("--ttl and --as-of measure vecdb.search: they need --collection")
+    if not 0 < args.as_of_rows < 1:
+        raise SystemExit("--as-of-rows must be a fraction in (0, 1)")
     args.insert_sessions = max(1, args.insert_sessions or 1)
     if args.build_threads < 1:
         raise SystemExit("--build-threads must be at least 1")

@@ -7,6 +7,7 @@ import sys
 import time
 
 from . import checks, datasets, filtered, ratios, report, summary, truth
+from . import timetravel as tt
 from .cli import parse_args, plan_indexes
 from .inserts import InsertSet
 from .pgsys import Postgres
@@ -80,6 +81,8 @@ def main(argv=None):
                     for i in indexes},
         "build_threads": args.build_threads,
         "recall_targets": [float(t) for t in args.recall_targets.split(",") if t],
+        "ttl": tt.TTL if args.ttl else None,
+        "as_of_rows": args.as_of_rows if args.as_of else None,
         "filters": [{"fraction": f.fraction, "value": f.value, "rows": f.rows,
                      "seed": filtered.SEED} for f in filters],
     }

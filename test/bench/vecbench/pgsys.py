@@ -267,13 +267,7 @@ class Postgres:
         if not self.am_exists(am):
             raise Skip(f"index access method '{am}' does not exist in this vecdb build")
         self.drop_index()
-        opclass, _ = OPS[self.metric]
-        with_sql = ""
-        if options:
-            with_sql = " WITH (" + ", ".join(f"{k} = {_option_value(v)}"
-                                             for k, v in options.items()) + ")"
-        key = f", {extra_key}" if extra_key else ""
-        sql = f"CREATE INDEX {INDEX} ON {TABLE} USING {am} (embedding {opclass}{key}){with_sql}"
+        sql = self._index_sql(INDEX, TABLE, am, options, extra_key)
         self.log(sql)
         t0 = time.perf_counter()
         try:
@@ -286,6 +280,56 @@ class Postgres:
         parts = self.cur.fetchall()
         self.index_names = [name for name, _ in parts]
         return secs, sum(size for _, size in parts)
+
+    # CREATE INDEX text of a vector index `name` on `table` with access method
+    # `am` and its options (numbers bare, words quoted).
+    def _index_sql(self, name, table, am, options, extra_key=None):
+        opclass, _ = OPS[self.metric]
+        with_sql = ""
+        if options:
+            with_sql = " WITH (" + ", ".join(f"{k} = {_option_value(v)}"
+                                             for k, v in options.items()) + ")"
+        key = f", {extra_key}" if extra_key else ""
+        return f"CREATE INDEX {name} ON {table} USING {am} (embedding {opclass}{key}){with_sql}"
+
+    # Sets the collection's ttl property (an interval text; 0 for none).
+    def set_ttl(self, ttl):
+        self.execute("SELECT vecdb.alter_collection_properties(%s, jsonb_build_object('ttl', %s))",
+                     (TABLE, ttl))
+
+    # Turns time travel on; returns the history table's name. The as-of
+    # statement is prepared here: only builds with time travel have it.
+    def enable_time_travel(self, k):
+        self.execute("SELECT vecdb.enable_time_travel(%s, retention => '1 day')", (TABLE,))
+        if not self.scalar("SELECT count(*) FROM pg_prepared_statements "
+                           "WHERE name = 'bench_collection_as_of'"):
+            self.execute(f"PREPARE bench_collection_as_of(text, timestamptz) AS SELECT id::int8 "
+                         f"FROM vecdb.search('{TABLE}', $1::jsonb, top_k => {int(k)}, as_of => $2)")
+        return self.scalar("SELECT format('%%I', history_table) FROM vecdb.time_travel "
+                           "WHERE collection = %s", (TABLE,))
+
+    # Gives the history table the benchmark index's twin: what
+    # vecdb.create_index gives it, built empty, filled by the updates to come.
+    def history_index(self, hist, am, options):
+        self.execute(self._index_sql("bench_history_idx", hist, am, options))
+
+    # Drops the history (and its index) again.
+    def disable_time_travel(self):
+        self.execute("SELECT vecdb.disable_time_travel(%s)", (TABLE,))
+
+    # Gives rows `ids` the vectors `vectors` in one UPDATE (one transaction),
+    # through a temporary table loaded with COPY.
+    def update_vectors(self, ids, vectors):
+        self.execute("DROP TABLE IF EXISTS bench_changed")
+        self.execute("CREATE TEMP TABLE bench_changed (id int8, embedding vector)")
+        text = "".join(f"{int(i)}\t{vector_literal(v)}\n" for i, v in zip(ids, vectors))
+        self.cur.copy_expert("COPY bench_changed FROM STDIN", io.StringIO(text))
+        self.execute(f"UPDATE {TABLE} t SET embedding = c.embedding FROM bench_changed c "
+                     f"WHERE t.id = c.id")
+        updated = self.cur.rowcount
+        self.execute("DROP TABLE bench_changed")
+        if updated != len(ids):
+            raise RuntimeError(f"UPDATE changed {updated} rows, expected {len(ids)}")
 
     # Whether a plan's text names the benchmark index (or one of its partitions).
     def uses_index(self, plan):

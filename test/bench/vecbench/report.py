@@ -47,9 +47,22 @@ def print_table(run, out=print):
         out(f"inserts into {r['system']}: {rates}; recall@{run['k']} at "
             f"{fmt_params(r['param'])}: {r['recall_before']:.4f} before, "
             f"{r['recall_after']:.4f} after")
+    for r in run["results"]:
+        if "skipped" in r or "vs" not in r:
+            continue
+        what = "ttl" if "ttl" in r else "as-of"
+        out(f"{what}: {r['system']} {fmt_params(r.get('param'))}: QPS {r['qps']:.1f} vs "
+            f"{r['vs']['qps']:.1f} ({r['qps_ratio']:.3f} x), p50 {r['p50_ms']:.3f} vs "
+            f"{r['vs']['p50_ms']:.3f} ms ({r['p50_ratio']:.3f} x), recall "
+            f"{_recall(r['recall'])} vs {_recall(r['vs']['recall'])} ({r['vs']['system']})")
     if run.get("load_s") is not None:
         out(f"vecdb load (binary COPY + VACUUM ANALYZE): {run['load_s']:.2f}s, "
             f"table {run['table_bytes'] / 2**20:.1f} MB")
+
+
+# A recall for the text table, or "-".
+def _recall(v):
+    return "-" if v is None else f"{v:.4f}"
 
 
 # Writes the run as JSON; returns the path.

@@ -9,6 +9,7 @@ import psycopg2
 
 from . import inserts as ins
 from . import measure, pages, report, truth
+from . import timetravel as tt
 from .cli import am_of
 from .datasets import Dataset
 from .pgsys import SWEEP_GUCS, TABLE, Skip
@@ -46,9 +47,10 @@ class Runner:
         self.results.append({"system": system, "skipped": why})
 
     # Times one system at one point and records recall, rows and latencies;
-    # `flt` (a filtered.Filter) scores recall against that filter's truth.
+    # `flt` (a filtered.Filter) scores recall against that filter's truth,
+    # `against` (dataset, truth distances) against other data than the base.
     def point(self, system, search, qids, build=None, param=None, extra=None, with_recall=True,
-              flt=None):
+              flt=None, against=None):
         answers, lat = measure.run_queries(search, qids, min(self.args.warmup, len(qids)))
         rec = {"system": system, "build": build or {}, "param": param or {}}
         if system == "floor" or not with_recall:
@@ -56,6 +58,8 @@ class Runner:
         elif flt is not None:
             rec["recall"] = truth.recall(self.ds, qids, answers, flt.gt_dist, self.args.k,
                                          flt.allowed)
+        elif against is not None:
+            rec["recall"] = truth.recall(against[0], qids, answers, against[1], self.args.k)
         else:
             rec["recall"] = truth.recall(self.ds, qids, answers, self.gt_dist, self.args.k)
         rec.update(measure.summarize(lat))
@@ -82,6 +86,11 @@ class Runner:
             for s in (["exact"] if not a.no_exact else []) + [f"vecdb-{i}" for i in indexes]:
                 self.skipped(s, str(e))
             return
+        if a.ttl:
+            # The ttl's hidden column (and its btree) exists from here on, so
+            # the searches without a ttl run on the same table as those with one.
+            pg.set_ttl(tt.TTL)
+            pg.set_ttl(0)
         if self.filters and a.filter_btree:
             pg.execute(f"CREATE INDEX bench_category_idx ON {TABLE} (category)")
             pg.execute(f"ANALYZE {TABLE}")
@@ -152,6 +161,9 @@ class Runner:
                              f"search failed: {(e.pgerror or str(e)).strip()}")
             if key is not None:
                 pg.execute(f"RESET {SWEEP_GUCS.get(key, key)}")
+        if a.as_of and not first:
+            self.as_of_points(pg, system, am, options, points,
+                              self.exact_q if am == "flat" else self.all_q)
         if self.insert_set:
             try:
                 self.insert_points(pg, system, name, options)
@@ -254,11 +266,85 @@ class Runner:
     # vecdb.search over the same index, beside the hand-written query with the
     # same filter (the filtered points have no recall: the truth is unfiltered).
     def collection_points(self, pg, system, qids, build, param):
-        self.point(f"{system}-collection", pg.searcher("bench_collection"), qids, build, param)
+        base = self.point(f"{system}-collection", pg.searcher("bench_collection"), qids, build,
+                          param)
+        if self.args.ttl:
+            self.ttl_point(pg, system, qids, build, param, base)
         self.point(f"{system}-sql-filter", pg.searcher("bench_knn_filtered"), qids, build, param,
                    with_recall=False)
         self.point(f"{system}-collection-filter", pg.searcher("bench_collection_filtered"), qids, build,
                    param, with_recall=False)
+
+    # --ttl: the same vecdb.search right after `base`, with a ttl no row
+    # reaches, so every row passes the visibility check; recall must not move.
+    def ttl_point(self, pg, system, qids, build, param, base):
+        pg.set_ttl(tt.TTL)
+        try:
+            rec = self.point(f"{system}-collection-ttl", pg.searcher("bench_collection"), qids,
+                             build, param, {"ttl": tt.TTL})
+        finally:
+            pg.set_ttl(0)
+        rec.update(tt.versus(rec, base))
+        rec["recall_equal"] = rec["recall"] == base["recall"]
+        log(f"  ttl: {rec['qps_ratio']:.3f} x the QPS without, recall "
+            f"{'equal' if rec['recall_equal'] else 'DIFFERS'}")
+
+    # --as-of: time travel on, instant T recorded, then a fraction of the rows
+    # changed in one transaction; at every point of the index, back to back,
+    # the present search (scored on the changed data) and the search as of T
+    # (scored on the original vectors). Undone at the end (history dropped,
+    # the vectors put back), so later indexes and the inserts see the base data.
+    def as_of_points(self, pg, system, am, options, points, qids):
+        a = self.args
+        ids, vectors = tt.changed_rows(self.ds, a.as_of_rows)
+        cur = tt.current_truth(self.ds, ids, vectors, self.cache_dir, log)
+        enabled = changed = False
+        try:
+            hist = pg.enable_time_travel(a.k)
+            enabled = True
+            pg.history_index(hist, am, options)
+            at = pg.scalar("SELECT clock_timestamp()")   # after time travel's commit
+            pg.update_vectors(ids, vectors)
+            changed = True
+            pg.execute(f"VACUUM (ANALYZE) {TABLE}")
+            pg.execute(f"VACUUM (ANALYZE) {hist}")
+            more = f"'{at.isoformat()}'::timestamptz"
+            # Queries whose exact neighbours differ between T and now: what
+            # tells the two apart (an as-of search answering with the present
+            # data scores below 1 on these).
+            k = a.k
+            moved = int(np.count_nonzero(~np.isclose(self.gt_dist[qids, :k],
+                                                     cur[1][qids, :k]).all(axis=1)))
+            extra = {"as_of": at.isoformat(), "rows_changed": len(ids), "truth_changed": moved,
+                     "history_rows": pg.scalar(f"SELECT count(*) FROM {hist}")}
+            for key, value in points:
+                param = {key: value} if key else None
+                try:
+                    if key is not None:
+                        pg.set_param(key, value)
+                    now = self.point(f"{system}-collection-current", pg.searcher("bench_collection"),
+                                     qids, options, param, extra, against=cur)
+                    rec = self.point(f"{system}-collection-as-of",
+                                     pg.searcher("bench_collection_as_of", more), qids, options,
+                                     param, extra)
+                    rec.update(tt.versus(rec, now))
+                    log(f"  as-of: p50 {rec['p50_ratio']:.3f} x the present search's")
+                except Skip as e:
+                    self.skipped(f"{system}-collection-as-of {key}={value}", str(e))
+                except psycopg2.Error as e:
+                    self.skipped(f"{system}-collection-as-of", f"search failed: "
+                                 f"{(e.pgerror or str(e)).strip()}")
+                if key is not None:
+                    pg.execute(f"RESET {SWEEP_GUCS.get(key, key)}")
+        except psycopg2.Error as e:
+            self.skipped(f"{system}-collection-as-of", f"time travel failed: "
+                         f"{(e.pgerror or str(e)).strip()}")
+        finally:
+            if enabled:
+                pg.disable_time_travel()
+            if changed:
+                pg.update_vectors(ids, self.ds.base[ids])
+                pg.execute(f"VACUUM (ANALYZE) {TABLE}")
 
     # hnswlib / FAISS with the same build parameters, threads and sweep;
     # one build per distinct reference.

@@ -100,6 +100,40 @@ def insert_table(run):
     return out
 
 
+# Lines of the TTL table (--ttl): each point with the ttl against the same
+# search without one, run just before it.
+def ttl_table(run):
+    rows = [r for r in run["results"] if "skipped" not in r and "ttl" in r and "vs" in r]
+    if not rows:
+        return []
+    out = [f"| system | parameters | QPS without ttl | QPS with ttl ({rows[0]['ttl']}) "
+           "| ratio | recall@10 without, with |",
+           "|---|---|---:|---:|---:|---|"]
+    for r in rows:
+        out.append(f"| {r['vs']['system']} | {_params(r)} | {_num(r['vs']['qps'], 1)} "
+                   f"| {_num(r['qps'], 1)} | {_num(r['qps_ratio'], 3)} "
+                   f"| {_num(r['vs']['recall'], 4)}, {_num(r['recall'], 4)} |")
+    return out
+
+
+# Lines of the as-of table (--as-of): the search as of before the change
+# against the present search, each scored on its own data.
+def as_of_table(run):
+    rows = [r for r in run["results"] if "skipped" not in r and "as_of" in r and "vs" in r]
+    if not rows:
+        return []
+    out = ["| system | parameters | rows changed (queries whose truth moved) "
+           "| p50 ms present, as of | p50 ratio | QPS present, as of | recall@10 present, as of |",
+           "|---|---|---:|---|---:|---|---|"]
+    for r in rows:
+        v = r["vs"]
+        out.append(f"| {v['system'].removesuffix('-current')} | {_params(r)} "
+                   f"| {r['rows_changed']:,} ({r['truth_changed']:,}) | {_num(v['p50_ms'], 3)}, {_num(r['p50_ms'], 3)} "
+                   f"| {_num(r['p50_ratio'], 3)} | {_num(v['qps'], 1)}, {_num(r['qps'], 1)} "
+                   f"| {_num(v['recall'], 4)}, {_num(r['recall'], 4)} |")
+    return out
+
+
 # The whole summary as markdown text.
 def render(run):
     ds, m = run["dataset"], run.get("machine", {})
@@ -109,7 +143,8 @@ def render(run):
              f"{run.get('build_threads', '?')} threads, one query at a time.",
              "", f"`{run['command']}`", ""]
     lines += main_table(run)
-    for table in (recall_targets_table(run), filtered_table(run), insert_table(run)):
+    for table in (recall_targets_table(run), filtered_table(run), insert_table(run),
+                  ttl_table(run), as_of_table(run)):
         if table:
             lines += [""] + table
     return "\n".join(lines) + "\n"
