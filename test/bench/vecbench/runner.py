@@ -332,8 +332,8 @@ class Runner:
                 except Skip as e:
                     self.skipped(f"{system}-collection-as-of {key}={value}", str(e))
                 except psycopg2.Error as e:
-                    self.skipped(f"{system}-collection-as-of", f"search failed: "
-                                 f"{(e.pgerror or str(e)).strip()}")
+                    self.skipped(f"{system}-collection-as-of {report.fmt_params(param)}",
+                                 f"search failed: {(e.pgerror or str(e)).strip()}")
                 if key is not None:
                     pg.execute(f"RESET {SWEEP_GUCS.get(key, key)}")
         except psycopg2.Error as e:
