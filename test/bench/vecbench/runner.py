@@ -297,7 +297,7 @@ class Runner:
     def as_of_points(self, pg, system, am, options, points, qids):
         a = self.args
         ids, vectors = tt.changed_rows(self.ds, a.as_of_rows)
-        cur = tt.current_truth(self.ds, ids, vectors, self.cache_dir, log)
+        cur_ds, cur_gt, moved = tt.current_truth(self.ds, ids, vectors, a.k, self.cache_dir, log)
         enabled = changed = False
         try:
             hist = pg.enable_time_travel(a.k)
@@ -312,10 +312,8 @@ class Runner:
             # Queries whose exact neighbours differ between T and now: what
             # tells the two apart (an as-of search answering with the present
             # data scores below 1 on these).
-            k = a.k
-            moved = int(np.count_nonzero(~np.isclose(self.gt_dist[qids, :k],
-                                                     cur[1][qids, :k]).all(axis=1)))
-            extra = {"as_of": at.isoformat(), "rows_changed": len(ids), "truth_changed": moved,
+            extra = {"as_of": at.isoformat(), "rows_changed": len(ids),
+                     "truth_changed": int(np.count_nonzero(moved[qids])),
                      "history_rows": pg.scalar(f"SELECT count(*) FROM {hist}")}
             for key, value in points:
                 param = {key: value} if key else None
@@ -323,7 +321,7 @@ class Runner:
                     if key is not None:
                         pg.set_param(key, value)
                     now = self.point(f"{system}-collection-current", pg.searcher("bench_collection"),
-                                     qids, options, param, extra, against=cur)
+                                     qids, options, param, extra, against=(cur_ds, cur_gt))
                     rec = self.point(f"{system}-collection-as-of",
                                      pg.searcher("bench_collection_as_of", more), qids, options,
                                      param, extra)

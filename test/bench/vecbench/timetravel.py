@@ -21,13 +21,17 @@ def changed_rows(ds, fraction):
 
 
 # The dataset as it is after the change (same queries), with its exact
-# ground truth (cached like the base truth): what the present search is scored on.
-def current_truth(ds, ids, vectors, cache_dir, log):
+# ground truth (cached like the base truth): what the present search is
+# scored on; and per query whether its exact top k ids differ from the base
+# truth's (the vectors only change hands, so the distances alone may not).
+def current_truth(ds, ids, vectors, k, cache_dir, log):
     base = ds.base.copy()
     base[ids] = vectors
     cur = Dataset(f"{ds.name}-asof{len(ids)}", base, ds.queries, ds.metric)
-    _, gt = truth.load_or_compute(cur, cache_dir, log)
-    return cur, gt
+    cur_ids, gt = truth.load_or_compute(cur, cache_dir, log)
+    base_ids, _ = truth.load_or_compute(ds, cache_dir, log)
+    moved = np.array([set(a[:k]) != set(b[:k]) for a, b in zip(base_ids, cur_ids)])
+    return cur, gt, moved
 
 
 # The comparison fields a TTL or as-of point records: the other point's
