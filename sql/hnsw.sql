@@ -57,6 +57,7 @@ UPDATE items SET h = v::halfvec;
 CREATE TABLE queries AS SELECT q AS id, near_center(q % 20)::vector AS v FROM generate_series(1, 30) q;
 ALTER TABLE queries ADD COLUMN h halfvec(16);
 UPDATE queries SET h = v::halfvec;
+CREATE TABLE items_q AS SELECT id, v FROM items;
 
 CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
 CREATE INDEX items_ip ON items USING hnsw (v vector_ip_ops);
@@ -181,6 +182,61 @@ CREATE INDEX big_l2 ON big USING hnsw (v) WITH (ef_construction = 200);
 RESET statement_timeout;
 SELECT count(*) AS leftover_indexes FROM pg_class WHERE relname = 'big_l2';
 DROP TABLE big;
+
+-- quantizer = 'sq8': the search walks 8-bit codes, the full vectors (on
+-- pages of their own) are read only to rerank what it returns, so the
+-- distances are exact; recall at default parameters for l2, ip and cosine
+CREATE INDEX items_q_l2 ON items_q USING hnsw (v vector_l2_ops) WITH (quantizer = 'sq8');
+CREATE INDEX items_q_ip ON items_q USING hnsw (v vector_ip_ops) WITH (quantizer = sq8);
+CREATE INDEX items_q_cos ON items_q USING hnsw (v vector_cosine_ops) WITH (quantizer = 'sq8');
+SELECT hnsw_recall('items_q', 'v', '<->', 'queries') >= 0.95 AS sq8_l2_ok,
+       hnsw_recall('items_q', 'v', '<#>', 'queries') >= 0.95 AS sq8_ip_ok,
+       hnsw_recall('items_q', 'v', '<=>', 'queries') >= 0.95 AS sq8_cosine_ok;
+SET enable_seqscan = off;
+SELECT count(*) AS sq8_exact_distances FROM (
+    SELECT id, v <=> (SELECT v FROM queries WHERE id = 2) AS d FROM items_q
+    ORDER BY v <=> (SELECT v FROM queries WHERE id = 2) LIMIT 10) s
+WHERE d = (SELECT v FROM items_q i WHERE i.id = s.id) <=> (SELECT v FROM queries WHERE id = 2);
+RESET enable_seqscan;
+-- inserts are quantized with the trained ranges, deletes + VACUUM keep them (and the graph) sound
+INSERT INTO items_q SELECT i, near_center(i % 20)::vector FROM generate_series(2001, 3000) i;
+DELETE FROM items_q WHERE id % 10 = 3;
+VACUUM items_q;
+SELECT hnsw_recall('items_q', 'v', '<->', 'queries') >= 0.95 AS sq8_l2_after_changes,
+       hnsw_recall('items_q', 'v', '<=>', 'queries') >= 0.95 AS sq8_cosine_after_changes;
+SELECT i, v.* FROM unnest(ARRAY['items_q_l2', 'items_q_ip', 'items_q_cos']) i, vecdb.verify_index(i::regclass) v;
+SELECT entries, details->>'quantizer' AS quantizer, (details->>'unreachable_elements')::int AS unreachable
+FROM vecdb.index_stats('items_q_l2');
+-- an sq8 index on an empty table keeps full vectors until REINDEX trains it
+CREATE TABLE empty_q (id int, v vector(16));
+CREATE INDEX empty_q_l2 ON empty_q USING hnsw (v) WITH (quantizer = 'sq8');
+INSERT INTO empty_q SELECT id, v FROM items_q WHERE id <= 300;
+SELECT hnsw_recall('empty_q', 'v', '<->', 'queries') >= 0.95 AS untrained_ok;
+REINDEX INDEX empty_q_l2;
+SELECT hnsw_recall('empty_q', 'v', '<->', 'queries') >= 0.95 AS trained_ok;
+SELECT * FROM vecdb.verify_index('empty_q_l2');
+-- the graph a search walks, sq8 against none, on 768-d vectors: element
+-- pages (codes instead of vectors; the full vectors sit on vector pages,
+-- read only to rerank) compared in SQL
+CREATE TABLE deep (id int, v vector(768));
+INSERT INTO deep SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 0.11) + cos((i % 7) * d * 0.013))
+                            FROM generate_series(1, 768) d)::vector
+FROM generate_series(1, 1500) i;
+CREATE INDEX deep_none ON deep USING hnsw (v);
+CREATE INDEX deep_sq8 ON deep USING hnsw (v) WITH (quantizer = 'sq8');
+SELECT q.data_pages::numeric / n.data_pages <= 0.4 AS sq8_graph_pages_small,
+       q.entries = n.entries AS same_entries
+FROM vecdb.index_stats('deep_none') n, vecdb.index_stats('deep_sq8') q;
+SELECT * FROM vecdb.verify_index('deep_sq8');
+DROP TABLE deep;
+-- sq8 is for vector l2 / ip / cosine, and for vectors that fit a page
+CREATE INDEX ON items USING hnsw (h halfvec_l2_ops) WITH (quantizer = 'sq8');
+CREATE INDEX ON items USING hnsw (v vector_l1_ops) WITH (quantizer = 'sq8');
+CREATE INDEX ON items USING hnsw (v) WITH (quantizer = 'pq');
+CREATE TABLE huge_q (v vector(3000));
+INSERT INTO huge_q SELECT (SELECT array_agg(d) FROM generate_series(1, 3000) d)::vector;
+CREATE INDEX ON huge_q USING hnsw (v) WITH (quantizer = 'sq8');
+DROP TABLE huge_q, empty_q;
 
 -- options and errors
 CREATE INDEX ON items USING hnsw (v) WITH (m = 8, ef_construction = 32);

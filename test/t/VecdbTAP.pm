@@ -23,6 +23,14 @@ sub index_methods {
 		# ef_search above the row count: every element is reachable from the
 		# entry point, so the search visits them all and is exact
 		{ name => 'hnsw', am => 'hnsw', with => '', settings => 'SET vecdb.hnsw_ef_search = 1000;', wide => 1 },
+		# sq8 codes steer the search, the full vectors rerank it: as exact
+		{
+			name => 'hnsw_sq8',
+			am => 'hnsw',
+			with => "WITH (quantizer = 'sq8')",
+			settings => 'SET vecdb.hnsw_ef_search = 1000;',
+			wide => 0
+		},
 		# probes above the list count: every list is read, so it is exact
 		{ name => 'ivf', am => 'ivf', with => '', settings => 'SET vecdb.ivf_probes = 1000;', wide => 0 },
 		{

@@ -48,11 +48,19 @@ typedef struct HnswMetaData {
     int16 entry_level;        // its level (the graph's top level), -1 when empty
     uint16 m;
     uint16 ef_construction;
-    uint16 quantizer;         // HNSW_QUANTIZER_NONE (sq8 is a later step)
+    uint16 quantizer;         // HNSW_QUANTIZER_*
     BlockNumber insert_page;  // element page inserts try first
+    // sq8: the trained per-dimension ranges (offset[dim] then scale[dim],
+    // floats) in an overflow chain; size 0 until a build trained them
+    VecdbOverflowRef sq8_params;
+    BlockNumber vector_insert_page;  // sq8: vector page inserts try first
 } HnswMetaData;
 
 #define HNSW_QUANTIZER_NONE 0
+#define HNSW_QUANTIZER_SQ8 1
+
+// sq8 pages holding the full vectors (plain varlena items), read to rerank.
+#define HNSW_PAGE_VECTOR VECDB_PAGE_AM_FIRST
 
 // The quantizer's name as WITH (quantizer = ...) spells it.
 static inline const char* hnsw_quantizer_name(int quantizer) { return quantizer == HNSW_QUANTIZER_NONE ? "none" : "sq8"; }
@@ -68,6 +76,10 @@ typedef HnswElementData* HnswElement;
 
 #define HNSW_ELEMENT_DELETED 0x01   // the heap row is gone: traversed, never returned
 #define HNSW_ELEMENT_EXTERNAL 0x02  // a VecdbOverflowRef follows the links
+#define HNSW_ELEMENT_QUANTIZED 0x04 // sq8: the vector's TID on a vector page and its codes follow the links
+
+// A quantized element's value part: the full vector's TID, then dim codes.
+#define HNSW_QUANTIZED_HEADER MAXALIGN(sizeof(ItemPointerData))
 
 // One neighbour of an element.
 typedef struct HnswLink {
@@ -95,6 +107,7 @@ typedef struct HnswOptions {
     int32 vl_len_;
     int m;
     int ef_construction;
+    int quantizer;  // HNSW_QUANTIZER_*
 } HnswOptions;
 
 #define HNSW_DEFAULT_M 16
@@ -118,11 +131,24 @@ typedef struct HnswNode {
     uint32 links_start;        // its links at the searched level, in HnswSearch.links
     uint16 nlinks;
     uint8 flags;               // HNSW_NODE_*
+    ItemPointerData vector;    // sq8: the full vector (invalid when the element holds it)
 } HnswNode;
 
 #define HNSW_NODE_DELETED 0x01
 #define HNSW_NODE_EXPANDED 0x02
 #define HNSW_NODE_EMITTED 0x04
+
+// An sq8 quantizer and the query it is prepared for (hnsw_quant.cpp).
+typedef struct HnswQuant {
+    VecdbKeyKind kind;    // l2, ip or cosine of vector
+    int dim;
+    const float* offset;  // the trained ranges
+    const float* scale;
+    const struct varlena* prepared_for;  // the query query_side was computed from
+    float* query_side;    // l2: query - offset; ip/cosine: query * scale
+    float bias;           // ip/cosine: sum of query * offset
+    float* scratch;       // dim floats
+} HnswQuant;
 
 // Reusable state of graph searches over the pages (scan, insert, vacuum):
 // the node table, the visited set and the heaps, all contiguous arrays
@@ -154,6 +180,9 @@ typedef struct HnswSearch {
     uint32 pending_capacity;
     uint64 scored;                          // nodes scored since the search began
     uint64 scored_total;                    // nodes scored by every search since init
+    HnswQuant* quant;                       // sq8: score codes with it (NULL: full vectors)
+    char* vector_copy;                      // a full vector read from a vector page
+    Size vector_copy_capacity;
     VecdbOverflowBuffer overflow;           // reassembly space for out-of-line values
 } HnswSearch;
 
@@ -161,18 +190,24 @@ typedef struct HnswSearch {
 void hnsw_init(void);
 bytea* hnsw_options(Datum reloptions, bool validate);
 void hnsw_get_options(Relation index, int* m, int* ef_construction);
+int hnsw_get_quantizer(Relation index);
 int hnsw_max_level(int m);
 
 // hnsw_pages.cpp
-void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction);
+void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction, int quantizer);
 HnswMetaData hnsw_read_meta(Relation index);
 void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only_if_higher);
-void hnsw_set_insert_page(Relation index, BlockNumber blkno);
+void hnsw_set_insert_page(Relation index, BlockNumber blkno, uint16 kind);
 Size hnsw_element_size(int m, int level, Size value_size, bool* external);
 void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
                        const VecdbOverflowRef* external);
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
 ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
+// Adds an item to a page of `kind` (VECDB_PAGE_DATA or HNSW_PAGE_VECTOR).
+ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind);
+// Fills a quantized element (item zeroed, hnsw_quantized_element_size bytes).
+void hnsw_form_quantized_element(char* item, int m, int level, ItemPointer heap_tid, ItemPointer vector,
+                                 const uint8* codes, int dim);
 // Whether a block is an element page (and not overflow, free or new).
 bool hnsw_is_element_page(Page page);
 // Gives element a level-0 link to target (true when it has one now): into a
@@ -207,6 +242,28 @@ uint32 hnsw_search_take_results(HnswSearch* search, vecdb::core::hnsw::Scored* o
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size);
 struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element);
 struct varlena* hnsw_copy_live_value(HnswSearch* search, ItemPointer element);
+// The full vector at a vector-page TID (valid until the next read).
+struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector);
+
+// hnsw_quant.cpp
+bool hnsw_quant_supported(const VecdbMetric* metric);
+void hnsw_quant_check_metric(Relation index, const VecdbMetric* metric);
+void hnsw_quant_check_value(Relation index, const HnswQuant* quant, const struct varlena* value);
+// Rejects a vector too large for a vector page, or whose quantized element
+// would not fit an element page.
+void hnsw_quant_check_size(Relation index, int m, const struct varlena* value);
+// Trains the ranges on n sample values and stores them (*ref).
+HnswQuant* hnsw_quant_train(Relation index, const VecdbMetric* metric, const struct varlena* const* sample, int n,
+                            VecdbOverflowRef* ref);
+// The index's quantizer, or NULL when it has none (or none trained yet).
+HnswQuant* hnsw_quant_load(Relation index, const VecdbMetric* metric, const HnswMetaData* meta);
+void hnsw_quant_encode(const HnswQuant* quant, const struct varlena* value, uint8* codes);
+void hnsw_quant_prepare(HnswQuant* quant, const struct varlena* query);
+// The approximate key of the prepared query against codes.
+float hnsw_quant_key(const HnswQuant* quant, const uint8* codes);
+static inline Size hnsw_quantized_element_size(int m, int level, int dim) {
+    return hnsw_value_offset(m, level) + HNSW_QUANTIZED_HEADER + MAXALIGN(dim);
+}
 
 // hnsw_reach.cpp: one mark byte per possible element TID of the index
 typedef struct HnswTidMap {

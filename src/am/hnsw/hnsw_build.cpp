@@ -30,6 +30,10 @@ typedef struct HnswBuildState {
     Relation index;
     VecdbMetric metric;
     int m, ef_construction, threads;
+    int quantizer;             // what WITH (quantizer) asked for
+    HnswQuant* quant;          // sq8, once trained on the collected values
+    VecdbOverflowRef sq8_params;
+    BlockNumber vector_last_page;  // sq8: the last vector page written
     MemoryContext context;        // the arena and the arrays
     MemoryContext tuple_context;  // reset per row
     // Values collected for the in-memory graph: while they all have one
@@ -156,6 +160,14 @@ static uint32* page_order(HnswBuildState* state, const GraphBuilder* graph) {
     return order;
 }
 
+// Item size of collected element i with its level; *external when its
+// value goes to an overflow chain.
+static Size element_size(const HnswBuildState* state, size_t i, int level, bool* external) {
+    *external = false;
+    if (state->quant) return hnsw_quantized_element_size(state->m, level, state->quant->dim);
+    return hnsw_element_size(state->m, level, VARSIZE(value_at(state, i)), external);
+}
+
 // Computes where each collected element will live: pages from first_block
 // on, filled in `order` as PageAddItem would fill them.
 static void assign_tids(HnswBuildState* state, const GraphBuilder* graph, BlockNumber first_block,
@@ -167,7 +179,7 @@ static void assign_tids(HnswBuildState* state, const GraphBuilder* graph, BlockN
     for (size_t k = 0; k < state->n; k++) {
         uint32 i = order[k];
         bool external;
-        Size size = hnsw_element_size(state->m, graph->level(i), VARSIZE(value_at(state, i)), &external);
+        Size size = element_size(state, i, graph->level(i), &external);
         Size need = MAXALIGN(size) + sizeof(ItemIdData);
         if (need > free_space) {
             blkno++;
@@ -193,6 +205,43 @@ static void append_page(Relation index, Page image, BlockNumber expected) {
     UnlockReleaseBuffer(buffer);
 }
 
+// sq8: writes the full vectors on vector pages of their own, in the
+// elements' page order (a search reranks neighbours together), and
+// returns where each went.
+static ItemPointerData* write_vectors(HnswBuildState* state, const uint32* order) {
+    Relation index = state->index;
+    ItemPointerData* vectors =
+        (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
+    PGAlignedBlock block;
+    Page page = block.data;
+    BlockNumber current = RelationGetNumberOfBlocks(index);
+    vecdb_page_init(page, HNSW_PAGE_VECTOR);
+    for (size_t k = 0; k < state->n; k++) {
+        if ((k & 255) == 0) CHECK_FOR_INTERRUPTS();
+        const struct varlena* value = value_at(state, order[k]);
+        if (PageGetFreeSpace(page) < MAXALIGN(VARSIZE(value))) {
+            append_page(index, page, current++);
+            vecdb_page_init(page, HNSW_PAGE_VECTOR);
+        }
+        OffsetNumber offset = PageAddItem(page, (Item)value, VARSIZE(value), InvalidOffsetNumber, false, false);
+        if (offset == InvalidOffsetNumber)
+            elog(ERROR, "vecdb: hnsw build of \"%s\" could not place a vector", RelationGetRelationName(index));
+        ItemPointerSet(&vectors[order[k]], current, offset);
+    }
+    append_page(index, page, current);
+    state->vector_last_page = current;
+    return vectors;
+}
+
+// Trains sq8 on (up to 20000 evenly spread) collected values.
+static void train_quantizer(HnswBuildState* state) {
+    size_t n = Min(state->n, (size_t)20000);
+    const struct varlena** sample = (const struct varlena**)palloc(sizeof(struct varlena*) * n);
+    for (size_t i = 0; i < n; i++) sample[i] = value_at(state, i * state->n / n);
+    state->quant = hnsw_quant_train(state->index, &state->metric, sample, (int)n, &state->sq8_params);
+    pfree(sample);
+}
+
 // Writes the finished graph: element pages in order, then the metapage's
 // entry point, then one WAL pass over every page written.
 static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
@@ -205,16 +254,18 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     for (size_t i = 0; i < state->n; i++) {
         bool external;
         const struct varlena* value = value_at(state, i);
-        hnsw_element_size(state->m, graph->level((uint32)i), VARSIZE(value), &external);
+        element_size(state, i, graph->level((uint32)i), &external);
         if (!external) continue;
         if (refs == NULL) refs = (VecdbOverflowRef*)MemoryContextAllocHuge(state->context, sizeof(VecdbOverflowRef) * state->n);
         CHECK_FOR_INTERRUPTS();
         refs[i] = vecdb_overflow_store(index, value, VARSIZE(value));
     }
+    uint32* order = page_order(state, graph);
+    ItemPointerData* vectors = state->quant ? write_vectors(state, order) : NULL;
     BlockNumber first_block = RelationGetNumberOfBlocks(index);
     ItemPointerData* tids = (ItemPointerData*)MemoryContextAllocHuge(state->context, sizeof(ItemPointerData) * state->n);
-    uint32* order = page_order(state, graph);
     assign_tids(state, graph, first_block, order, tids);
+    uint8* codes = state->quant ? (uint8*)palloc(state->quant->dim) : NULL;
 
     PGAlignedBlock block;
     Page page = block.data;
@@ -236,9 +287,15 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
         int level = graph->level(node);
         const struct varlena* value = value_at(state, i);
         bool external;
-        Size size = hnsw_element_size(state->m, level, VARSIZE(value), &external);
+        Size size = element_size(state, i, level, &external);
         memset(item, 0, size);
-        hnsw_form_element(item, state->m, level, &state->heap_tids[i], value, external ? &refs[i] : NULL);
+        if (state->quant) {
+            hnsw_quant_encode(state->quant, value, codes);
+            hnsw_form_quantized_element(item, state->m, level, &state->heap_tids[i], &vectors[i], codes,
+                                        state->quant->dim);
+        } else {
+            hnsw_form_element(item, state->m, level, &state->heap_tids[i], value, external ? &refs[i] : NULL);
+        }
         HnswLink* links = HnswElementLinks((HnswElement)item);
         for (int l = 0; l <= level; l++) {
             uint32 count;
@@ -262,6 +319,10 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
         meta->entry = tids[graph->entry_point()];
         meta->entry_level = (int16)graph->max_level();
         meta->insert_page = current;
+        if (state->quant) {
+            meta->sq8_params = state->sq8_params;
+            meta->vector_insert_page = state->vector_last_page;
+        }
     }
     MarkBufferDirty(meta_buffer);
     UnlockReleaseBuffer(meta_buffer);
@@ -310,6 +371,7 @@ static void build_and_write(HnswBuildState* state) {
         guarded("hnsw build", [&] { return builder->link_orphans(); });
         // every element reachable from the entry point, or a scan could never return it
         guarded("hnsw build", [&] { return builder->connect_unreachable(); });
+        if (state->quantizer == HNSW_QUANTIZER_SQ8) train_quantizer(state);
         write_graph(state, builder);
     }
     PG_FINALLY();
@@ -336,6 +398,7 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
     MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
     struct varlena* value = PG_DETOAST_DATUM(values[0]);
     if (hnsw_value_indexable(&state->metric, value)) {
+        if (state->quantizer == HNSW_QUANTIZER_SQ8) hnsw_quant_check_size(index, state->m, value);
         state->all_rows++;
         state->all_value_bytes += MAXALIGN(VARSIZE(value));
         if (!state->on_disk) {
@@ -368,6 +431,8 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     state->index = index;
     vecdb_metric_init(&state->metric, index);
     hnsw_get_options(index, &state->m, &state->ef_construction);
+    state->quantizer = hnsw_get_quantizer(index);
+    if (state->quantizer == HNSW_QUANTIZER_SQ8) hnsw_quant_check_metric(index, &state->metric);
     state->threads = build_threads();
     state->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
     state->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
@@ -376,7 +441,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     // Without a SIMD kernel (Jaccard) the threads could not compute distances.
     state->on_disk = !vecdb_metric_has_kernel(&state->metric);
 
-    hnsw_init_metapage(index, MAIN_FORKNUM, state->m, state->ef_construction);
+    hnsw_init_metapage(index, MAIN_FORKNUM, state->m, state->ef_construction, state->quantizer);
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
     pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)Max(heap->rd_rel->reltuples, 0));
     double heap_tuples =
@@ -404,5 +469,11 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
 void hnsw_build_empty(Relation index) {
     int m, ef_construction;
     hnsw_get_options(index, &m, &ef_construction);
-    hnsw_init_metapage(index, INIT_FORKNUM, m, ef_construction);
+    int quantizer = hnsw_get_quantizer(index);
+    if (quantizer == HNSW_QUANTIZER_SQ8) {
+        VecdbMetric metric;
+        vecdb_metric_init(&metric, index);
+        hnsw_quant_check_metric(index, &metric);
+    }
+    hnsw_init_metapage(index, INIT_FORKNUM, m, ef_construction, quantizer);
 }

@@ -6,6 +6,7 @@
 
 // Counts the elements of one hnsw element page (deleted ones are no entries).
 static void hnsw_count_entries(Relation index, Page page, BlockNumber blkno, VecdbEntryCounter* counter) {
+    if (VecdbPageGetOpaque(page)->kind != VECDB_PAGE_DATA) return;  // sq8 vector pages hold no entries
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
         ItemId item_id = PageGetItemId(page, off);

@@ -41,6 +41,17 @@ static uint32 choose_neighbors(HnswSearch* search, const Scored* found, uint32 n
     return (uint32)kept;
 }
 
+// sq8: exact distances for what a search on codes found, ascending again,
+// so neighbours are chosen (and links weighed) by the true distances.
+static void rerank_found(HnswSearch* search, const struct varlena* value, Scored* found, uint32 n) {
+    for (uint32 i = 0; i < n; i++) {
+        HnswNode* node = &search->nodes[found[i].id];
+        if (!ItemPointerIsValid(&node->vector)) continue;
+        found[i].dist = (float)vecdb_metric_key(search->metric, value, hnsw_search_vector(search, &node->vector));
+    }
+    std::sort(found, found + n, [](const Scored& a, const Scored& b) { return a.dist < b.dist; });
+}
+
 // A copy of one level's link list of an element, taken under its page lock.
 typedef struct LinkSnapshot {
     HnswLink links[2 * HNSW_MAX_M];
@@ -231,13 +242,28 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     int m = meta.m, ef_construction = meta.ef_construction;
     int level = vecdb::core::hnsw::random_level(1.0 - pg_prng_double(&pg_global_prng_state), m);
     level = Min(level, hnsw_max_level(m));
-    bool external;
-    Size size = hnsw_element_size(m, level, VARSIZE(value), &external);
-    char* item = (char*)palloc0(size);
-    // a value that does not fit beside its links goes to an overflow chain first
-    VecdbOverflowRef ref;
-    if (external) ref = vecdb_overflow_store(index, value, VARSIZE(value));
-    hnsw_form_element(item, m, level, heap_tid, value, external ? &ref : NULL);
+    HnswQuant* quant = hnsw_quant_load(index, metric, &meta);
+    bool external = false;
+    Size size;
+    char* item;
+    if (quant) {
+        // sq8: the full vector goes to a vector page first, the element holds its codes
+        hnsw_quant_check_value(index, quant, value);
+        hnsw_quant_check_size(index, m, value);
+        ItemPointerData vector = hnsw_place_item(index, (const char*)value, VARSIZE(value), HNSW_PAGE_VECTOR);
+        uint8* codes = (uint8*)palloc(quant->dim);
+        hnsw_quant_encode(quant, value, codes);
+        size = hnsw_quantized_element_size(m, level, quant->dim);
+        item = (char*)palloc0(size);
+        hnsw_form_quantized_element(item, m, level, heap_tid, &vector, codes, quant->dim);
+    } else {
+        size = hnsw_element_size(m, level, VARSIZE(value), &external);
+        item = (char*)palloc0(size);
+        // a value that does not fit beside its links goes to an overflow chain first
+        VecdbOverflowRef ref;
+        if (external) ref = vecdb_overflow_store(index, value, VARSIZE(value));
+        hnsw_form_element(item, m, level, heap_tid, value, external ? &ref : NULL);
+    }
 
     if (!ItemPointerIsValid(&meta.entry)) {
         if (insert_first(index, item, size, level)) {
@@ -249,6 +275,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
 
     HnswSearch search;
     hnsw_search_init(&search, index, context, metric, meta.m);
+    search.quant = quant;
     ItemPointerData entry = meta.entry;
     entry = hnsw_greedy_descend(&search, value, &entry, meta.entry_level, level);
 
@@ -266,6 +293,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
         hnsw_search_run(&search, (uint32)ef_construction, 0);
         uint32 n = hnsw_search_take_results(&search, found);
         if (n == 0) continue;
+        if (quant) rerank_found(&search, value, found, n);
         uint32 kept = choose_neighbors(&search, found, n, (uint32)m, chosen);
         HnswLink* level_links = links + hnsw_level_start(m, l);
         for (uint32 k = 0; k < kept; k++)

@@ -1,9 +1,15 @@
-// hnsw reloptions (m, ef_construction) and GUCs.
+// hnsw reloptions (m, ef_construction, quantizer) and GUCs.
 #include "am/hnsw/hnsw.h"
 #include "core/hnsw/select.h"
 
 
 static relopt_kind hnsw_relopt_kind;
+
+static relopt_enum_elt_def quantizer_values[] = {
+    {"none", HNSW_QUANTIZER_NONE},
+    {"sq8", HNSW_QUANTIZER_SQ8},
+    {NULL, 0},
+};
 int hnsw_ef_search = 40;
 int hnsw_build_threads = 0;
 
@@ -14,6 +20,9 @@ void hnsw_init(void) {
                       HNSW_DEFAULT_M, 2, HNSW_MAX_M, AccessExclusiveLock);
     add_int_reloption(hnsw_relopt_kind, "ef_construction", "Candidate list size while building the graph",
                       HNSW_DEFAULT_EF_CONSTRUCTION, 4, 1000, AccessExclusiveLock);
+    add_enum_reloption(hnsw_relopt_kind, "quantizer", "How element tuples store vectors (none, sq8)",
+                       quantizer_values, HNSW_QUANTIZER_NONE, "Valid values are \"none\" and \"sq8\".",
+                       AccessExclusiveLock);
 
     DefineCustomIntVariable("vecdb.hnsw_ef_search", "Candidate list size of an hnsw index search.",
                             "Larger finds the true nearest neighbours more often and searches longer.",
@@ -23,11 +32,12 @@ void hnsw_init(void) {
                             NULL, NULL, NULL);
 }
 
-// amoptions: parses and validates WITH (m, ef_construction).
+// amoptions: parses and validates WITH (m, ef_construction, quantizer).
 bytea* hnsw_options(Datum reloptions, bool validate) {
     static const relopt_parse_elt table[] = {
         {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
         {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+        {"quantizer", RELOPT_TYPE_ENUM, offsetof(HnswOptions, quantizer)},
     };
     HnswOptions* options = (HnswOptions*)build_reloptions(reloptions, validate, hnsw_relopt_kind,
                                                           sizeof(HnswOptions), table, lengthof(table));
@@ -43,6 +53,12 @@ void hnsw_get_options(Relation index, int* m, int* ef_construction) {
     HnswOptions* options = (HnswOptions*)index->rd_options;
     *m = options ? options->m : HNSW_DEFAULT_M;
     *ef_construction = options ? options->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+// The quantizer an index was created with.
+int hnsw_get_quantizer(Relation index) {
+    HnswOptions* options = (HnswOptions*)index->rd_options;
+    return options ? options->quantizer : HNSW_QUANTIZER_NONE;
 }
 
 // Highest level a node may have: its links (and at least an external

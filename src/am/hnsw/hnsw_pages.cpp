@@ -3,7 +3,7 @@
 #include "core/hnsw/select.h"
 
 // Writes the metapage of an empty hnsw index.
-void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction) {
+void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construction, int quantizer) {
     VecdbMetaHeader header = vecdb_meta_header(index, VECDB_AM_HNSW, HNSW_VERSION);
     HnswMetaData meta;
     memset(&meta, 0, sizeof meta);
@@ -11,8 +11,11 @@ void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construct
     meta.entry_level = -1;
     meta.m = (uint16)m;
     meta.ef_construction = (uint16)ef_construction;
-    meta.quantizer = HNSW_QUANTIZER_NONE;
+    meta.quantizer = (uint16)quantizer;
     meta.insert_page = InvalidBlockNumber;
+    meta.sq8_params.size = 0;
+    meta.sq8_params.first_page = InvalidBlockNumber;
+    meta.vector_insert_page = InvalidBlockNumber;
     vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
 }
 
@@ -47,13 +50,17 @@ void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only
     UnlockReleaseBuffer(buffer);
 }
 
-// Moves the metapage's insert hint.
-void hnsw_set_insert_page(Relation index, BlockNumber blkno) {
+// Moves the metapage's insert hint for pages of kind.
+void hnsw_set_insert_page(Relation index, BlockNumber blkno, uint16 kind) {
     Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     GenericXLogState* state = GenericXLogStart(index);
     Page page = GenericXLogRegisterBuffer(state, buffer, 0);
-    ((HnswMetaData*)VecdbMetaBody(page))->insert_page = blkno;
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(page);
+    if (kind == HNSW_PAGE_VECTOR)
+        meta->vector_insert_page = blkno;
+    else
+        meta->insert_page = blkno;
     GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
 }
@@ -82,6 +89,18 @@ void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const
         memcpy(item + hnsw_value_offset(m, level), value, VARSIZE(value));
 }
 
+void hnsw_form_quantized_element(char* item, int m, int level, ItemPointer heap_tid, ItemPointer vector,
+                                 const uint8* codes, int dim) {
+    HnswElement element = (HnswElement)item;
+    element->heap_tid = *heap_tid;
+    element->level = (uint8)level;
+    element->flags = HNSW_ELEMENT_QUANTIZED;
+    HnswLink* links = HnswElementLinks(element);
+    for (int i = 0; i < 2 * m + level * m; i++) links[i].offset = InvalidOffsetNumber;
+    memcpy(item + hnsw_value_offset(m, level), vector, sizeof(ItemPointerData));
+    memcpy(item + hnsw_value_offset(m, level) + HNSW_QUANTIZED_HEADER, codes, dim);
+}
+
 // The element at (blkno, offset) of a locked element page, checked enough
 // that its links and value header can be read safely.
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m) {
@@ -91,7 +110,9 @@ HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, Offse
         ItemId item_id = PageGetItemId(page, offset);
         if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < HNSW_ELEMENT_HEADER_SIZE) goto corrupt;
         HnswElement element = (HnswElement)PageGetItem(page, item_id);
-        Size least = (element->flags & HNSW_ELEMENT_EXTERNAL) ? sizeof(VecdbOverflowRef) : VARHDRSZ;
+        Size least = (element->flags & HNSW_ELEMENT_EXTERNAL)    ? sizeof(VecdbOverflowRef)
+                     : (element->flags & HNSW_ELEMENT_QUANTIZED) ? HNSW_QUANTIZED_HEADER
+                                                                 : VARHDRSZ;
         if (element->level > vecdb::core::hnsw::kMaxLevel ||
             hnsw_value_offset(m, element->level) + least > ItemIdGetLength(item_id))
             goto corrupt;
@@ -105,16 +126,22 @@ corrupt:
     return NULL;
 }
 
-// Adds an item to the first page with room, starting at the insert hint,
-// growing the index when the hint page is full. Returns the item's TID.
 ItemPointerData hnsw_place_element(Relation index, const char* item, Size size) {
-    BlockNumber hint = hnsw_read_meta(index).insert_page;
+    return hnsw_place_item(index, item, size, VECDB_PAGE_DATA);
+}
+
+// Adds an item to the first page of its kind with room, starting at the
+// insert hint, growing the index when the hint page is full. Returns the
+// item's TID.
+ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind) {
+    HnswMetaData meta = hnsw_read_meta(index);
+    BlockNumber hint = kind == HNSW_PAGE_VECTOR ? meta.vector_insert_page : meta.insert_page;
     ItemPointerData tid;
     if (hint != InvalidBlockNumber) {
         Buffer buffer = ReadBuffer(index, hint);
         LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         Page page = BufferGetPage(buffer);
-        vecdb_page_check(index, page, hint, VECDB_PAGE_DATA);
+        vecdb_page_check(index, page, hint, kind);
         if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
             GenericXLogState* state = GenericXLogStart(index);
             page = GenericXLogRegisterBuffer(state, buffer, 0);
@@ -132,14 +159,14 @@ ItemPointerData hnsw_place_element(Relation index, const char* item, Size size) 
     BlockNumber blkno = BufferGetBlockNumber(buffer);
     GenericXLogState* state = GenericXLogStart(index);
     Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
-    vecdb_page_init(page, VECDB_PAGE_DATA);
+    vecdb_page_init(page, kind);
     OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
     if (offset == InvalidOffsetNumber)
         elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
     GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
     // the meta lock is taken only after the page's is released: no lock-order cycle
-    hnsw_set_insert_page(index, blkno);
+    hnsw_set_insert_page(index, blkno, kind);
     ItemPointerSet(&tid, blkno, offset);
     return tid;
 }

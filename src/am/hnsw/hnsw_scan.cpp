@@ -8,6 +8,9 @@
 #include "am/common/result_emitter.h"
 #include "am/common/scan_stats.h"
 
+#include <algorithm>
+#include <cmath>
+
 using vecdb::core::hnsw::Scored;
 
 typedef struct HnswScanOpaqueData {
@@ -35,6 +38,9 @@ IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
     vecdb_metric_init(&so->metric, index);
     HnswMetaData meta = hnsw_read_meta(index);
     hnsw_search_init(&so->search, index, so->context, &so->metric, meta.m);
+    MemoryContext old = MemoryContextSwitchTo(so->context);
+    so->search.quant = hnsw_quant_load(index, &so->metric, &meta);
+    MemoryContextSwitchTo(old);
     scan->opaque = so;
     scan->xs_orderbyvals = (Datum*)palloc0(sizeof(Datum) * Max(norderbys, 1));
     scan->xs_orderbynulls = (bool*)palloc(sizeof(bool) * Max(norderbys, 1));
@@ -61,6 +67,20 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     }
 }
 
+// sq8: replaces the batch's code distances by exact ones from the full
+// vectors and sorts it again, so what the scan returns is exact.
+static void rerank(HnswScanOpaque so) {
+    HnswSearch* search = &so->search;
+    for (uint32 i = 0; i < so->nready; i++) {
+        HnswNode* node = &search->nodes[so->ready[i].id];
+        if (!ItemPointerIsValid(&node->vector)) continue;  // scored on its full value already
+        const struct varlena* value = hnsw_search_vector(search, &node->vector);
+        double key = vecdb_metric_key(&so->metric, so->query, value);
+        so->ready[i].dist = std::isnan(key) ? INFINITY : (float)key;
+    }
+    std::sort(so->ready, so->ready + so->nready, [](const Scored& a, const Scored& b) { return a.dist < b.dist; });
+}
+
 // Runs one more round of the level-0 search and makes its results the
 // ready batch; false when nothing more can be found.
 static bool next_batch(HnswScanOpaque so) {
@@ -82,6 +102,7 @@ static bool next_batch(HnswScanOpaque so) {
     }
     so->nready = hnsw_search_take_results(search, so->ready);
     so->next_ready = 0;
+    if (search->quant) rerank(so);
     return so->nready > 0;
 }
 

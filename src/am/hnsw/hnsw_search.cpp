@@ -47,6 +47,7 @@ void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context,
 
 void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level) {
     search->query = query;
+    if (search->quant && search->quant->prepared_for != query) hnsw_quant_prepare(search->quant, query);
     search->level = level;
     search->nnodes = search->nlinks = 0;
     search->ncandidates = search->nresults = search->npool = 0;
@@ -107,8 +108,43 @@ static void corrupted_value(Relation index) {
                     errhint("Please REINDEX it.")));
 }
 
+// Copies the full vector at tid on a vector page into the search's buffer.
+static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
+    // vector pages are only ever locked after their element's page, like overflow pages: no cycle
+    Relation index = search->index;
+    BlockNumber blkno = ItemPointerGetBlockNumber(tid);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
+    if (blkno == VECDB_METAPAGE_BLKNO || blkno >= RelationGetNumberOfBlocks(index)) corrupted_value(index);
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    vecdb_page_check(index, page, blkno, HNSW_PAGE_VECTOR);
+    if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page) ||
+        !ItemIdIsNormal(PageGetItemId(page, offset)))
+        corrupted_value(index);
+    ItemId item_id = PageGetItemId(page, offset);
+    struct varlena* value = (struct varlena*)PageGetItem(page, item_id);
+    Size size = ItemIdGetLength(item_id);
+    if (size < VARHDRSZ || VARATT_IS_EXTENDED(value) || VARSIZE(value) != size) corrupted_value(index);
+    if (search->vector_copy_capacity < size) {
+        if (search->vector_copy) pfree(search->vector_copy);
+        search->vector_copy = (char*)MemoryContextAlloc(search->context, Max(size, 1024));
+        search->vector_copy_capacity = Max(size, 1024);
+    }
+    memcpy(search->vector_copy, value, size);
+    UnlockReleaseBuffer(buffer);
+    return (struct varlena*)search->vector_copy;
+}
+
+struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector) { return read_vector(search, vector); }
+
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size) {
     Size offset = hnsw_value_offset(search->m, element->level);
+    if (element->flags & HNSW_ELEMENT_QUANTIZED) {
+        ItemPointerData vector;
+        memcpy(&vector, (char*)element + offset, sizeof vector);
+        return read_vector(search, &vector);
+    }
     if (element->flags & HNSW_ELEMENT_EXTERNAL) {
         // overflow pages are only ever locked after their element's page: no cycle
         VecdbOverflowRef ref;
@@ -177,6 +213,7 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     node->flags = (element->flags & HNSW_ELEMENT_DELETED) ? HNSW_NODE_DELETED : 0;
     node->links_start = search->nlinks;
     node->nlinks = 0;
+    ItemPointerSetInvalid(&node->vector);
     int level = search->level;
     if (record_links && element->level >= level) {
         const HnswLink* links = HnswElementLinks(element) + hnsw_level_start(search->m, level);
@@ -194,7 +231,14 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     // A deleted element's overflow chain may already be freed; it is only
     // traversed, so it needs no distance: it is expanded last.
     double key = INFINITY;
-    if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
+    if ((element->flags & HNSW_ELEMENT_QUANTIZED) && search->quant) {
+        // on the codes; the full vector is read only if the node is returned
+        const char* part = (const char*)element + hnsw_value_offset(search->m, element->level);
+        memcpy(&search->nodes[id].vector, part, sizeof(ItemPointerData));
+        if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
+            corrupted_value(index);
+        key = hnsw_quant_key(search->quant, (const uint8*)part + HNSW_QUANTIZED_HEADER);
+    } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
         key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
     search->nodes[id].dist = std::isnan(key) ? INFINITY : (float)key;

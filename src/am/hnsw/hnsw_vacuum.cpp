@@ -325,9 +325,12 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
     return stats;
 }
 
-// The overflow sweep's walk: keeps the chain of every element holding one.
+// The overflow sweep's walk: keeps the chain of every element holding one,
+// and sq8's trained ranges.
 static void keep_element_chains(Relation index, VecdbOverflowSweep* sweep, void* arg) {
     int m = *(int*)arg;
+    HnswMetaData meta = hnsw_read_meta(index);
+    if (meta.quantizer == HNSW_QUANTIZER_SQ8 && meta.sq8_params.size > 0) vecdb_overflow_keep(sweep, &meta.sq8_params);
     BlockNumber nblocks = RelationGetNumberOfBlocks(index);
     for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
         vacuum_delay_point();

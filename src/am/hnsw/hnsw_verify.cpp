@@ -8,6 +8,7 @@
 #include "am/hnsw/hnsw.h"
 #include "am/common/verify.h"
 #include "core/hnsw/select.h"
+#include "types/vector.h"
 
 extern "C" {
 #include "access/tableam.h"
@@ -18,10 +19,35 @@ extern "C" {
 // Unreachable elements reported one by one; past this, one summary row.
 #define HNSW_VERIFY_MAX_UNREACHABLE_ROWS 100
 
+// Checks that a quantized element's full vector is a vector of `dim`
+// dimensions on a vector page.
+static void verify_vector(VecdbVerifyReport* report, BlockNumber blkno, OffsetNumber off, ItemPointer vector,
+                          int dim) {
+    BlockNumber vblkno = ItemPointerGetBlockNumberNoCheck(vector);
+    OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(vector);
+    Buffer buffer = vecdb_verify_read_page(report, vblkno, HNSW_PAGE_VECTOR, "quantized element's vector");
+    if (buffer == InvalidBuffer) {
+        vecdb_verify_problem(report, blkno, off, "full vector (%u,%u) is not on a vector page", vblkno, voff);
+        return;
+    }
+    Page page = BufferGetPage(buffer);
+    if (voff < FirstOffsetNumber || voff > PageGetMaxOffsetNumber(page) || !ItemIdIsNormal(PageGetItemId(page, voff))) {
+        vecdb_verify_problem(report, blkno, off, "full vector (%u,%u) does not exist", vblkno, voff);
+    } else {
+        ItemId item_id = PageGetItemId(page, voff);
+        const struct varlena* value = (const struct varlena*)PageGetItem(page, item_id);
+        if (ItemIdGetLength(item_id) < VARHDRSZ + 4 || !VARATT_IS_4B_U(value) ||
+            VARSIZE(value) != ItemIdGetLength(item_id) || ((const Vector*)value)->dim != dim)
+            vecdb_verify_problem(report, blkno, off, "full vector (%u,%u) is not a vector of %d dimensions", vblkno,
+                                 voff, dim);
+    }
+    UnlockReleaseBuffer(buffer);
+}
+
 // Checks one element's header, size and value; records its heap row.
 // Returns whether it is well formed enough for its links to be read.
 static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blkno, OffsetNumber off, int m,
-                           uint8* mark) {
+                           int codes, uint8* mark) {
     ItemId item_id = PageGetItemId(page, off);
     Size size = ItemIdGetLength(item_id);
     if (size < HNSW_ELEMENT_HEADER_SIZE) {
@@ -30,7 +56,9 @@ static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blk
     }
     HnswElement element = (HnswElement)PageGetItem(page, item_id);
     uint8 flags = element->flags;
-    if ((flags & ~(HNSW_ELEMENT_DELETED | HNSW_ELEMENT_EXTERNAL)) != 0) {
+    if ((flags & ~(HNSW_ELEMENT_DELETED | HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED)) != 0 ||
+        (flags & (HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED)) == (HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED) ||
+        ((flags & HNSW_ELEMENT_QUANTIZED) && codes == 0)) {
         vecdb_verify_problem(report, blkno, off, "element has invalid flags 0x%02x", flags);
         return false;
     }
@@ -41,7 +69,16 @@ static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blk
     }
     Size value_offset = hnsw_value_offset(m, element->level);
     bool deleted = (flags & HNSW_ELEMENT_DELETED) != 0;
-    if (flags & HNSW_ELEMENT_EXTERNAL) {
+    if (flags & HNSW_ELEMENT_QUANTIZED) {
+        if (size != value_offset + HNSW_QUANTIZED_HEADER + MAXALIGN(codes)) {
+            vecdb_verify_problem(report, blkno, off, "quantized element is %zu bytes, not %zu", size,
+                                 value_offset + HNSW_QUANTIZED_HEADER + MAXALIGN(codes));
+            return false;
+        }
+        ItemPointerData vector;
+        memcpy(&vector, (char*)element + value_offset, sizeof vector);
+        verify_vector(report, blkno, off, &vector, codes);
+    } else if (flags & HNSW_ELEMENT_EXTERNAL) {
         if (size != value_offset + MAXALIGN(sizeof(VecdbOverflowRef))) {
             vecdb_verify_problem(report, blkno, off, "out-of-line element is %zu bytes, not %zu", size,
                                  value_offset + MAXALIGN(sizeof(VecdbOverflowRef)));
@@ -79,11 +116,11 @@ static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blk
 }
 
 // Pass 1: checks every element of every element page and marks them.
-static void verify_elements(VecdbVerifyReport* report, int m, HnswTidMap* map) {
+static void verify_elements(VecdbVerifyReport* report, int m, int codes, HnswTidMap* map) {
     for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < vecdb_verify_nblocks(report); blkno++) {
         CHECK_FOR_INTERRUPTS();
         uint16 kind = vecdb_verify_page_kind(report, blkno);
-        if (kind >= VECDB_PAGE_AM_FIRST)
+        if (kind >= VECDB_PAGE_AM_FIRST && !(kind == HNSW_PAGE_VECTOR && codes > 0))
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "page kind %u does not exist in an hnsw index",
                                  kind);
         if (kind != VECDB_PAGE_DATA) continue;
@@ -100,7 +137,7 @@ static void verify_elements(VecdbVerifyReport* report, int m, HnswTidMap* map) {
             }
             ItemPointerData tid;
             ItemPointerSet(&tid, blkno, off);
-            verify_element(report, page, blkno, off, m, hnsw_tid_map_at(map, &tid));
+            verify_element(report, page, blkno, off, m, codes, hnsw_tid_map_at(map, &tid));
         }
         UnlockReleaseBuffer(buffer);
     }
@@ -245,7 +282,10 @@ void hnsw_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
                              "insert page %u is not an element page", meta.insert_page);
     HnswTidMap map;
     hnsw_tid_map_init(&map, nblocks, meta.m);
-    verify_elements(report, meta.m, &map);
+    // sq8: one code a dimension, as many as the trained ranges have
+    int codes = meta.quantizer == HNSW_QUANTIZER_SQ8 ? (int)(meta.sq8_params.size / (2 * sizeof(float))) : 0;
+    if (codes > 0) vecdb_verify_overflow_ref(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber, &meta.sq8_params);
+    verify_elements(report, meta.m, codes, &map);
     verify_links(report, index, meta.m, &map);
     verify_reachability(report, index, heap, &meta, &map);
     pfree(map.marks);
