@@ -55,6 +55,12 @@ END $$;
 
 -- quantizer none
 CREATE INDEX pts_ivf ON pts USING ivf (v vector_l2_ops) WITH (lists = 40);
+SELECT count(*) AS problems FROM vecdb.verify_index('pts_ivf');
+-- the list-size distribution
+SELECT lists, quantizer, entries, min_list_size <= mean_list_size AND mean_list_size <= max_list_size AS ordered,
+       mean_list_size = entries::float8 / lists AS mean_ok, empty_lists < 10 AS few_empty,
+       stddev_list_size >= 0 AS stddev_ok, imbalance >= 1 AS imbalance_ok
+FROM vecdb.ivf_list_stats('pts_ivf');
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM pts ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24]' LIMIT 5;
 RESET enable_seqscan;
@@ -122,6 +128,7 @@ SELECT pg_relation_size('pts_ivf') AS size_before \gset
 INSERT INTO pts SELECT id + 20000, 0, v FROM pts WHERE cat >= 50 AND id < 1000;
 SELECT pg_relation_size('pts_ivf') <= :size_before AS space_reused;
 SELECT recall_at_10('pts', '<->') AS recall_after_changes;
+SELECT count(*) AS problems_after_changes FROM vecdb.verify_index('pts_ivf');
 
 -- quantizer sq8: candidates re-scored exactly
 DROP INDEX pts_ivf;
@@ -144,6 +151,7 @@ VACUUM pts;
 SELECT count(*) AS returned, count(*) FILTER (WHERE cat < 20 OR id > 10000) AS deleted_returned
 FROM (SELECT id, cat FROM pts ORDER BY v <-> (SELECT v FROM qs WHERE qid = 2) LIMIT 5000) s;
 RESET enable_seqscan;
+SELECT count(*) AS sq8_problems FROM vecdb.verify_index('pts_sq8');
 DROP INDEX pts_sq8;
 
 -- inner product and cosine, for vector and halfvec
@@ -202,6 +210,34 @@ INSERT INTO later SELECT i, ARRAY[i, i * 2]::real[]::vector FROM generate_series
 SELECT id FROM later ORDER BY v <-> '[10,20]' LIMIT 3;
 RESET enable_seqscan;
 
+-- values larger than a page live in overflow chains: the widest vector
+-- (16000 dimensions) and halfvec are indexable, found, verified and vacuumed
+CREATE TABLE wide (id int, v vector(16000));
+INSERT INTO wide SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 0.011)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
+FROM generate_series(1, 12) i;
+CREATE INDEX wide_ivf ON wide USING ivf (v) WITH (lists = 3);
+INSERT INTO wide SELECT 100 + i, (SELECT array_agg(cos(i * 0.53 + d * 0.007)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
+FROM generate_series(1, 4) i;
+SET vecdb.ivf_probes = 3;
+SET enable_seqscan = off;
+SELECT count(*) FILTER (WHERE found) AS wide_found, count(*) AS wide_rows FROM (
+    SELECT w.id, (SELECT x.id FROM wide x ORDER BY x.v <-> w.v LIMIT 1) = w.id AS found FROM wide w) s;
+SELECT count(*) AS wide_problems FROM vecdb.verify_index('wide_ivf');
+SELECT entries, overflow_pages / entries AS overflow_pages_per_value FROM vecdb.index_stats('wide_ivf');
+DELETE FROM wide WHERE id % 2 = 0;
+VACUUM wide;
+SELECT entries, overflow_pages / entries AS overflow_pages_per_value, free_pages > 0 AS chains_freed
+FROM vecdb.index_stats('wide_ivf');
+SELECT count(*) AS wide_problems_after_vacuum FROM vecdb.verify_index('wide_ivf');
+CREATE TABLE hwide AS SELECT id, v::halfvec(16000) AS v FROM wide;
+CREATE INDEX hwide_sq8 ON hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2, quantizer = 'sq8');
+CREATE INDEX hwide_ivf ON hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2);
+SELECT count(*) FILTER (WHERE found) AS hwide_found, count(*) AS hwide_rows FROM (
+    SELECT w.id, (SELECT x.id FROM hwide x ORDER BY x.v <=> w.v LIMIT 1) = w.id AS found FROM hwide w) s;
+SELECT count(*) AS hwide_problems FROM vecdb.verify_index('hwide_ivf');
+RESET enable_seqscan;
+DROP TABLE wide, hwide;
+
 -- options and errors
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 0);
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 40000);
@@ -216,3 +252,6 @@ SET enable_seqscan = off;
 SELECT id FROM pts ORDER BY v <-> '[1,2]' LIMIT 1;
 SELECT count(*) FROM pts WHERE v IS NULL;
 RESET enable_seqscan;
+SELECT * FROM vecdb.ivf_list_stats('pts');
+CREATE INDEX pts_flat ON pts USING flat (v);
+SELECT * FROM vecdb.ivf_list_stats('pts_flat');

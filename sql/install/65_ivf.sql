@@ -31,3 +31,19 @@ CREATE OPERATOR CLASS halfvec_cosine_ops FOR TYPE halfvec USING ivf AS
 CREATE OPERATOR CLASS bit_hamming_ops DEFAULT FOR TYPE bit USING ivf AS
     OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
     FUNCTION 1 hamming_distance(bit, bit);
+
+-- How evenly the rows spread over the lists (an untrained index, built on
+-- an empty table, reports lists = 0 and its one list).
+CREATE FUNCTION vecdb.ivf_list_stats(
+    index regclass,
+    OUT lists integer,
+    OUT quantizer text,
+    OUT entries bigint,
+    OUT empty_lists bigint,
+    OUT min_list_size bigint,
+    OUT max_list_size bigint,
+    OUT mean_list_size double precision,
+    OUT stddev_list_size double precision,
+    OUT imbalance double precision)
+    AS 'MODULE_PATHNAME', 'vecdb_ivf_list_stats' LANGUAGE C STRICT;
+COMMENT ON FUNCTION vecdb.ivf_list_stats(regclass) IS 'list count and list-size distribution of an ivf index';

@@ -24,11 +24,19 @@ $node->safe_psql('postgres', 'CREATE INDEX wide_ref ON wide USING flat (embeddin
 for my $name (qw(hnsw_sound hnsw_link hnsw_cut)) {
 	$node->safe_psql('postgres', "CREATE INDEX $name ON vt USING hnsw (embedding)");
 }
-for my $name (qw(vt_sound vt_page vt_tid wide_ref hnsw_sound hnsw_link hnsw_cut)) {
+# ivf: lists of full entries, sq8 codes pointing at vector pages, and wide
+# values in overflow chains
+$node->safe_psql('postgres', 'CREATE INDEX ivf_sound ON vt USING ivf (embedding) WITH (lists = 10)');
+$node->safe_psql('postgres', 'CREATE INDEX ivf_tid ON vt USING ivf (embedding) WITH (lists = 10)');
+$node->safe_psql('postgres', "CREATE INDEX ivf_locator ON vt USING ivf (embedding) WITH (lists = 10, quantizer = 'sq8')");
+$node->safe_psql('postgres', 'CREATE INDEX ivf_chain ON vt USING ivf (embedding) WITH (lists = 10)');
+$node->safe_psql('postgres', 'CREATE INDEX ivf_wide ON wide USING ivf (embedding) WITH (lists = 2)');
+my @indexes = qw(vt_sound vt_page vt_tid wide_ref hnsw_sound hnsw_link hnsw_cut ivf_sound ivf_tid ivf_locator ivf_chain ivf_wide);
+for my $name (@indexes) {
 	is($node->safe_psql('postgres', "SELECT count(*) FROM vecdb.verify_index('$name')"), '0', "$name is clean at first");
 }
 my %file = map { $_ => $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('$_')") }
-  qw(vt_page vt_tid wide_ref hnsw_link hnsw_cut);
+  @indexes;
 $node->stop;
 
 # Reads or writes bytes of an index file.
@@ -104,6 +112,25 @@ for my $blkno (1 .. $cut_blocks - 1) {
 	}
 }
 
+# 6. ivf: an entry's heap pointer replaced by its neighbour's
+my $ivf_tid_block = first_block_of_kind($file{ivf_tid}, 2);
+my $ivf_second = read_bytes($file{ivf_tid}, item_offset($file{ivf_tid}, $ivf_tid_block, 2), 6);
+write_bytes($file{ivf_tid}, item_offset($file{ivf_tid}, $ivf_tid_block, 1), $ivf_second);
+
+# 7. ivf sq8: a code entry's vector locator pointing at an item that does not exist
+my $loc_block = first_block_of_kind($file{ivf_locator}, 2);
+write_bytes($file{ivf_locator}, item_offset($file{ivf_locator}, $loc_block, 1) + 10, pack('v', 999));
+
+# 8. ivf: a posting page linking to the metapage's neighbour, a centroid page
+my $chain_block = first_block_of_kind($file{ivf_chain}, 2);
+write_bytes($file{ivf_chain}, $chain_block * $blcksz + $special, pack('V', 1));
+
+# 9. ivf wide: an overflow reference claiming 8 more bytes than its chain holds
+my $ivf_ref_block = first_block_of_kind($file{ivf_wide}, 2);
+my $ivf_ref_at = item_offset($file{ivf_wide}, $ivf_ref_block, 1) + 8;    # IVF_FULL_HEADER_SIZE
+my ($ivf_size) = unpack('V', read_bytes($file{ivf_wide}, $ivf_ref_at, 4));
+write_bytes($file{ivf_wide}, $ivf_ref_at, pack('V', $ivf_size + 8));
+
 $node->start;
 
 # The problems of an index as "block|item|problem" lines.
@@ -137,6 +164,16 @@ like($cut, qr/^\d+\|\d+\|element is not reachable from the entry point$/m, 'unre
 like($cut, qr/^-\|-\|299 elements in all are not reachable from the entry point$/m,
 	'all of them: every element but the entry point');
 unlike($cut, qr/not indexed|indexed again|not an element/, 'and the rows are still indexed once each');
+
+is(problems('ivf_sound'), '', 'the sound ivf index stays clean');
+my $ivf_tid = problems('ivf_tid');
+like($ivf_tid, qr/^$ivf_tid_block\|\d+\|heap row \(\d+,\d+\) is indexed again/m, 'ivf: a row indexed twice is reported');
+like($ivf_tid, qr/^-\|-\|heap row \(\d+,\d+\) is not indexed$/m, 'ivf: the row that lost its entry is reported');
+like(problems('ivf_locator'), qr/^$loc_block\|1\|full vector at \(\d+,999\) does not exist$/m,
+	'ivf sq8: a vector locator to nowhere is reported');
+like(problems('ivf_chain'), qr/list chain reaches a page of kind \d+, not 2/, 'ivf: a list chain into a centroid page is reported');
+like(problems('ivf_wide'), qr/^$ivf_ref_block\|1\|overflow chain holds \d+ bytes, its entry says \d+$/m,
+	'ivf: an overflow reference that disagrees with its chain is reported');
 
 $node->stop;
 done_testing();

@@ -32,13 +32,13 @@ sub index_methods {
 			wide => 0
 		},
 		# probes above the list count: every list is read, so it is exact
-		{ name => 'ivf', am => 'ivf', with => '', settings => 'SET vecdb.ivf_probes = 1000;', wide => 0 },
+		{ name => 'ivf', am => 'ivf', with => '', settings => 'SET vecdb.ivf_probes = 1000;', wide => 1 },
 		{
 			name => 'ivf_sq8',
 			am => 'ivf',
 			with => "WITH (quantizer = 'sq8')",
 			settings => 'SET vecdb.ivf_probes = 1000; SET vecdb.rerank = 1000000;',
-			wide => 0
+			wide => 1
 		},);
 }
 

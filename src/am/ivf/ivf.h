@@ -25,6 +25,8 @@
 #include "am/common/am_descriptor.h"
 #include "am/common/metric.h"
 #include "am/common/page.h"
+#include "am/common/overflow.h"
+#include "am/common/scan_stats.h"
 
 #define IVF_VERSION 1
 
@@ -66,13 +68,19 @@ typedef struct IvfMetaData {
 } IvfMetaData;
 
 // Entry holding a full value (posting entry of 'none', and vector-page item).
+// A value too large for a page lives in an overflow chain (am/common/
+// overflow.h) and the entry holds its VecdbOverflowRef instead.
 typedef struct IvfFullEntry {
     ItemPointerData heap_tid;
-    uint16 flags;
+    uint16 flags;  // IVF_ENTRY_*
 } IvfFullEntry;
+
+#define IVF_ENTRY_EXTERNAL 0x0001  // a VecdbOverflowRef follows instead of the value
 
 #define IVF_FULL_HEADER_SIZE MAXALIGN(sizeof(IvfFullEntry))
 #define IvfFullEntryValue(entry) ((struct varlena*)((char*)(entry) + IVF_FULL_HEADER_SIZE))
+#define IvfFullEntryOverflowRef(entry) ((VecdbOverflowRef*)((char*)(entry) + IVF_FULL_HEADER_SIZE))
+#define IVF_EXTERNAL_ENTRY_SIZE (IVF_FULL_HEADER_SIZE + MAXALIGN(sizeof(VecdbOverflowRef)))
 
 // Posting entry of 'sq8': the codes follow this header.
 typedef struct IvfSq8Entry {
@@ -126,6 +134,7 @@ IvfSpace ivf_space(const VecdbMetric* metric);
 int ivf_value_dimensions(IvfValueType type, const struct varlena* value);
 void ivf_value_to_floats(IvfValueType type, IvfSpace space, const struct varlena* value, float* out);
 void ivf_check_value(Relation index, IvfValueType type, const struct varlena* value, int dimensions);
+void ivf_check_code_size(Relation index, int quantizer, int dimensions);
 bool ivf_interrupt_requested(void* ctx);
 
 // ivf_pages.cpp
@@ -141,8 +150,14 @@ void ivf_set_insert_page(Relation index, const IvfMetaData* meta, uint32 list, B
 void ivf_set_vector_insert_page(Relation index, BlockNumber page);
 void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, const char* item, Size size);
 ItemPointerData ivf_store_vector(Relation index, ItemPointer heap_tid, const struct varlena* value);
-char* ivf_form_full_entry(ItemPointer heap_tid, const struct varlena* value, Size* size);
+char* ivf_form_full_entry(Relation index, ItemPointer heap_tid, const struct varlena* value, Size* size);
+const char* ivf_full_entry_problem(const IvfFullEntry* entry, Size item_size);
+const struct varlena* ivf_full_entry_value(Relation index, const IvfFullEntry* entry, Size item_size,
+                                           VecdbOverflowBuffer* overflow);
 uint32 ivf_nearest_list(const IvfCache* cache, const float* x);
+
+// ivf_verify.cpp, ivf_list_stats.cpp
+void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report);
 
 // AM callbacks
 IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info);

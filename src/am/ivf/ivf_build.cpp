@@ -93,6 +93,7 @@ static struct varlena* accept_value(IvfBuildState* state, Datum datum) {
         if (dim <= 0)
             ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("ivf cannot index an empty value")));
         state->dimensions = dim;
+        ivf_check_code_size(state->index, state->options.quantizer, dim);
     }
     ivf_check_value(state->index, state->type, value, state->dimensions);
     return value;
@@ -320,7 +321,7 @@ static void flush_batch(IvfBuildState* state) {
     for (int i = 0; i < n; i++) {
         CHECK_FOR_INTERRUPTS();
         Size size;
-        char* full = ivf_form_full_entry(&state->batch_tids[i], state->batch_values[i], &size);
+        char* full = ivf_form_full_entry(state->index, &state->batch_tids[i], state->batch_values[i], &size);
         if (sq8) {
             IvfSq8Entry* entry = (IvfSq8Entry*)sq8_item;
             entry->heap_tid = state->batch_tids[i];
@@ -453,6 +454,7 @@ IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info
                         errhint("Use quantizer 'none': a bit vector is already one bit per dimension.")));
     int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
     state->dimensions = typmod > 0 ? typmod : 0;
+    if (state->dimensions > 0) ivf_check_code_size(index, state->options.quantizer, state->dimensions);
     state->threads = max_parallel_maintenance_workers + 1;
     state->row_context = AllocSetContextCreate(CurrentMemoryContext, "ivf build rows", ALLOCSET_DEFAULT_SIZES);
 

@@ -21,5 +21,5 @@ const VecdbAmDescriptor vecdb_ivf_am = {
     VECDB_AM_IVF,
     ivf_init,
     ivf_count_entries,
-    NULL,  // verify
+    ivf_verify,
 };

@@ -17,7 +17,7 @@ static void insert_value(Relation index, ItemPointer heap_tid, Datum datum) {
     if (meta->dimensions > 0) ivf_check_value(index, type, value, (int)meta->dimensions);
     if (meta->lists == 0) {
         Size size;
-        char* item = ivf_form_full_entry(heap_tid, value, &size);
+        char* item = ivf_form_full_entry(index, heap_tid, value, &size);
         ivf_insert_into_list(index, meta, 0, item, size);
         return;
     }
@@ -39,7 +39,7 @@ static void insert_value(Relation index, ItemPointer heap_tid, Datum datum) {
         ivf_insert_into_list(index, meta, list, item, size);
     } else {
         Size size;
-        char* item = ivf_form_full_entry(heap_tid, value, &size);
+        char* item = ivf_form_full_entry(index, heap_tid, value, &size);
         ivf_insert_into_list(index, meta, list, item, size);
     }
 }

@@ -199,15 +199,51 @@ uint32 ivf_nearest_list(const IvfCache* cache, const float* x) {
     return best;
 }
 
-// Builds a full entry: header, then the plain value.
-char* ivf_form_full_entry(ItemPointer heap_tid, const struct varlena* value, Size* size) {
-    *size = IVF_FULL_HEADER_SIZE + MAXALIGN(VARSIZE(value));
+// Builds a full entry: header, then the plain value, or, when the value
+// does not fit a page, the reference to the overflow chain it is stored in
+// first (a crash before the entry is written leaves the chain to VACUUM's
+// overflow sweep).
+char* ivf_form_full_entry(Relation index, ItemPointer heap_tid, const struct varlena* value, Size* size) {
+    bool external = IVF_FULL_HEADER_SIZE + MAXALIGN(VARSIZE(value)) > VECDB_MAX_ITEM_SIZE;
+    *size = external ? IVF_EXTERNAL_ENTRY_SIZE : IVF_FULL_HEADER_SIZE + MAXALIGN(VARSIZE(value));
     char* item = (char*)palloc0(*size);
     IvfFullEntry* entry = (IvfFullEntry*)item;
     entry->heap_tid = *heap_tid;
-    entry->flags = 0;
-    memcpy(item + IVF_FULL_HEADER_SIZE, value, VARSIZE(value));
+    entry->flags = external ? IVF_ENTRY_EXTERNAL : 0;
+    if (external) {
+        VecdbOverflowRef ref = vecdb_overflow_store(index, value, VARSIZE(value));
+        memcpy(item + IVF_FULL_HEADER_SIZE, &ref, sizeof ref);
+    } else {
+        memcpy(item + IVF_FULL_HEADER_SIZE, value, VARSIZE(value));
+    }
     return item;
+}
+
+// What is wrong with a full entry of item_size bytes, or NULL when it is
+// well formed (an inline value filling the item, or an overflow ref).
+const char* ivf_full_entry_problem(const IvfFullEntry* entry, Size item_size) {
+    if (item_size < IVF_FULL_HEADER_SIZE) return "entry is shorter than its header";
+    if ((entry->flags & ~IVF_ENTRY_EXTERNAL) != 0) return "entry has invalid flags";
+    if (entry->flags & IVF_ENTRY_EXTERNAL)
+        return item_size == IVF_EXTERNAL_ENTRY_SIZE ? NULL : "out-of-line entry has the wrong size";
+    const struct varlena* value = IvfFullEntryValue(entry);
+    if (item_size < IVF_FULL_HEADER_SIZE + VARHDRSZ || !VARATT_IS_4B_U(value) ||
+        IVF_FULL_HEADER_SIZE + MAXALIGN(VARSIZE(value)) != item_size)
+        return "entry's value does not fill its item";
+    return NULL;
+}
+
+// The value of a full entry, checked against its item's size (XX001 if it
+// is malformed); an out-of-line value is reassembled in overflow.
+const struct varlena* ivf_full_entry_value(Relation index, const IvfFullEntry* entry, Size item_size,
+                                           VecdbOverflowBuffer* overflow) {
+    if (ivf_full_entry_problem(entry, item_size) != NULL)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" contains a corrupted entry", RelationGetRelationName(index)),
+                        errhint("Please REINDEX it.")));
+    if (entry->flags & IVF_ENTRY_EXTERNAL)
+        return vecdb_overflow_read_value(index, IvfFullEntryOverflowRef(entry), overflow);
+    return IvfFullEntryValue(entry);
 }
 
 // Adds an item to a vector page registered for WAL; returns its offset
@@ -285,7 +321,7 @@ void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, 
 // returns where it went. Line pointers on vector pages never move.
 ItemPointerData ivf_store_vector(Relation index, ItemPointer heap_tid, const struct varlena* value) {
     Size size;
-    char* item = ivf_form_full_entry(heap_tid, value, &size);
+    char* item = ivf_form_full_entry(index, heap_tid, value, &size);
     ItemPointerData where;
     BlockNumber blkno = ivf_read_meta(index).vector_insert_page;
     if (blkno != InvalidBlockNumber) {

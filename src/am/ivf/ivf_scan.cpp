@@ -38,6 +38,8 @@ typedef struct IvfScanOpaqueData {
     size_t ncandidates, candidate_capacity, next_candidate;
     VecdbCollector collector;  // exact keys, handed out nearest first
     VecdbBufferHints* hints;
+    VecdbOverflowBuffer overflow;  // reassembly space for out-of-line values
+    VecdbScanStats stats;          // published when the scan ends or restarts
     int64 scored;              // entries scored so far (vecdb.max_scan_tuples)
     bool returned_any;         // strict order: the last distance returned
     double last_distance;
@@ -62,7 +64,9 @@ void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
     if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+    vecdb_scan_stats_start(scan->indexRelation, &so->stats);
     MemoryContextReset(so->context);
+    vecdb_overflow_buffer_init(&so->overflow, so->context);
     so->started = false;
     so->query = NULL;
     so->candidates = NULL;
@@ -146,15 +150,6 @@ static void report_corrupt_entry(Relation index) {
                     errhint("Please REINDEX it.")));
 }
 
-// The value of a full entry, checked against its item's size.
-static const struct varlena* full_entry_value(Relation index, const IvfFullEntry* entry, Size item_size) {
-    const struct varlena* value = IvfFullEntryValue(entry);
-    if (item_size < IVF_FULL_HEADER_SIZE + VARHDRSZ || VARATT_IS_EXTENDED(value) ||
-        IVF_FULL_HEADER_SIZE + VARSIZE(value) > item_size)
-        report_corrupt_entry(index);
-    return value;
-}
-
 // Adds an SQ8 candidate.
 static void push_candidate(IvfScanOpaque so, const IvfSq8Entry* entry) {
     if (so->ncandidates == so->candidate_capacity) {
@@ -212,10 +207,11 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
                 vecdb_collector_push_null(&so->collector, &entry->heap_tid);
                 continue;
             }
-            const struct varlena* value = full_entry_value(index, entry, ItemIdGetLength(item_id));
+            const struct varlena* value = ivf_full_entry_value(index, entry, ItemIdGetLength(item_id), &so->overflow);
             push_exact(so, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
         }
         so->scored += max;
+        vecdb_scan_stats_scored(&so->stats, max);
         blkno = VecdbPageGetOpaque(page)->next;
         UnlockReleaseBuffer(buffer);
     }
@@ -240,7 +236,7 @@ static bool rerank_next(IndexScanDesc scan, IvfScanOpaque so) {
             ItemId item_id = PageGetItemId(page, c->offset);
             if (ItemIdIsNormal(item_id)) {
                 IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
-                const struct varlena* value = full_entry_value(index, entry, ItemIdGetLength(item_id));
+                const struct varlena* value = ivf_full_entry_value(index, entry, ItemIdGetLength(item_id), &so->overflow);
                 push_exact(so, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
             }
         }
@@ -258,6 +254,7 @@ static bool open_more_lists(IndexScanDesc scan, IvfScanOpaque so) {
     if (so->next_list > 0 && so->query != NULL &&
         (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF || so->scored >= vecdb_max_scan_tuples))
         return false;
+    if (so->next_list > 0) vecdb_scan_stats_continued(&so->stats);
     uint32 end = Min(so->nlists, so->next_list + so->probes);
     MemoryContext old = MemoryContextSwitchTo(so->context);
     for (; so->next_list < end; so->next_list++) score_list(scan, so, so->list_order[so->next_list]);
@@ -296,6 +293,7 @@ bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 
 void ivf_end_scan(IndexScanDesc scan) {
     IvfScanOpaque so = (IvfScanOpaque)scan->opaque;
+    vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;

@@ -1,6 +1,7 @@
 // VACUUM for ivf: drop the entries of dead rows from every list (and their
-// full vectors from the vector pages), and point each list's inserts at a
-// page that gained room, so the space is reused.
+// full vectors from the vector pages, and the overflow chains of values
+// larger than a page), and point each list's inserts at a page that gained
+// room, so the space is reused. The cleanup sweeps orphaned overflow chains.
 #include "am/ivf/ivf.h"
 
 extern "C" {
@@ -16,6 +17,8 @@ static int compare_tids(const void* a, const void* b) {
 // Removes the given full vectors (sorted) from their vector pages. Line
 // pointers stay in place (unused), so other entries' locators stay valid.
 static void delete_vectors(Relation index, ItemPointerData* vectors, int n, BlockNumber* first_freed) {
+    VecdbOverflowRef* chains = (VecdbOverflowRef*)palloc(sizeof(VecdbOverflowRef) * n);
+    int nchains = 0;
     qsort(vectors, n, sizeof(ItemPointerData), compare_tids);
     for (int i = 0; i < n;) {
         BlockNumber blkno = ItemPointerGetBlockNumber(&vectors[i]);
@@ -29,14 +32,21 @@ static void delete_vectors(Relation index, ItemPointerData* vectors, int n, Bloc
         while (end < n && ItemPointerGetBlockNumber(&vectors[end]) == blkno) end++;
         for (int j = end - 1; j >= i; j--) {
             OffsetNumber off = ItemPointerGetOffsetNumber(&vectors[j]);
-            if (off <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, off)))
-                PageIndexTupleDeleteNoCompact(page, off);
+            if (off > PageGetMaxOffsetNumber(page) || !ItemIdIsNormal(PageGetItemId(page, off))) continue;
+            ItemId item_id = PageGetItemId(page, off);
+            IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+            if (ivf_full_entry_problem(entry, ItemIdGetLength(item_id)) == NULL && (entry->flags & IVF_ENTRY_EXTERNAL))
+                chains[nchains++] = *IvfFullEntryOverflowRef(entry);
+            PageIndexTupleDeleteNoCompact(page, off);
         }
         GenericXLogFinish(state);
         UnlockReleaseBuffer(buffer);
         if (*first_freed == InvalidBlockNumber || blkno < *first_freed) *first_freed = blkno;
         i = end;
     }
+    // after the entries are gone (WAL-logged), so no scan can reach a freed chain
+    for (int c = 0; c < nchains; c++) vecdb_overflow_free(index, &chains[c]);
+    pfree(chains);
 }
 
 // Removes the dead entries of one posting page; returns its successor.
@@ -44,7 +54,7 @@ static void delete_vectors(Relation index, ItemPointerData* vectors, int n, Bloc
 // vectors of removed sq8 entries are appended to vectors.
 static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, IndexBulkDeleteResult* stats,
                                IndexBulkDeleteCallback callback, void* callback_state, bool* has_room,
-                               ItemPointerData* vectors, int* nvectors) {
+                               ItemPointerData* vectors, int* nvectors, VecdbOverflowRef* chains, int* nchains) {
     Buffer buffer = ReadBuffer(index, blkno);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     Page page = BufferGetPage(buffer);
@@ -60,7 +70,14 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, Inde
         ItemPointer heap_tid = (ItemPointer)PageGetItem(page, item_id);  // both entry kinds start with it
         if (callback(heap_tid, callback_state)) {
             dead[ndead++] = off;
-            if (sq8) vectors[(*nvectors)++] = ((IvfSq8Entry*)PageGetItem(page, item_id))->vector;
+            if (sq8) {
+                vectors[(*nvectors)++] = ((IvfSq8Entry*)PageGetItem(page, item_id))->vector;
+            } else {
+                IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+                if (ivf_full_entry_problem(entry, ItemIdGetLength(item_id)) == NULL &&
+                    (entry->flags & IVF_ENTRY_EXTERNAL))
+                    chains[(*nchains)++] = *IvfFullEntryOverflowRef(entry);
+            }
         } else {
             stats->num_index_tuples += 1;
         }
@@ -86,6 +103,7 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
     IvfMetaData meta = ivf_read_meta(index);
     bool sq8 = meta.lists > 0 && meta.quantizer == IVF_QUANTIZER_SQ8;
     ItemPointerData* vectors = (ItemPointerData*)palloc(sizeof(ItemPointerData) * MaxOffsetNumber);
+    VecdbOverflowRef* chains = (VecdbOverflowRef*)palloc(sizeof(VecdbOverflowRef) * MaxOffsetNumber);
     BlockNumber first_vector_freed = InvalidBlockNumber;
     uint32 slots = ivf_slot_count(&meta);
     for (uint32 list = 0; list < slots; list++) {
@@ -94,10 +112,11 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
         for (BlockNumber blkno = slot.head; blkno != InvalidBlockNumber;) {
             vacuum_delay_point();
             bool has_room = false;
-            int nvectors = 0;
+            int nvectors = 0, nchains = 0;
             BlockNumber next = vacuum_page(index, blkno, sq8, stats, callback, callback_state, &has_room, vectors,
-                                           &nvectors);
+                                           &nvectors, chains, &nchains);
             if (nvectors > 0) delete_vectors(index, vectors, nvectors, &first_vector_freed);
+            for (int c = 0; c < nchains; c++) vecdb_overflow_free(index, &chains[c]);
             if (has_room && roomy == InvalidBlockNumber) roomy = blkno;
             blkno = next;
         }
@@ -105,41 +124,53 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
             ivf_set_insert_page(index, &meta, list, slot.insert_page, roomy);
     }
     pfree(vectors);
+    pfree(chains);
     if (first_vector_freed != InvalidBlockNumber && first_vector_freed != ivf_read_meta(index).vector_insert_page)
         ivf_set_vector_insert_page(index, first_vector_freed);
     return stats;
 }
 
-// Counts the live entries of every list.
-static double count_entries(Relation index) {
+// The overflow sweep's walk: one pass over every block keeps the chain of
+// each out-of-line full value (posting pages of an index whose lists hold
+// full entries, and vector pages), and counts the posting entries into arg
+// (an IndexBulkDeleteResult) unless it is NULL.
+static void survey_entries(Relation index, VecdbOverflowSweep* sweep, void* arg) {
+    IndexBulkDeleteResult* stats = (IndexBulkDeleteResult*)arg;
     IvfMetaData meta = ivf_read_meta(index);
-    double entries = 0;
-    uint32 slots = ivf_slot_count(&meta);
-    for (uint32 list = 0; list < slots; list++) {
-        for (BlockNumber blkno = ivf_read_slot(index, &meta, list).head; blkno != InvalidBlockNumber;) {
-            vacuum_delay_point();
-            Buffer buffer = ReadBuffer(index, blkno);
-            LockBuffer(buffer, BUFFER_LOCK_SHARE);
-            Page page = BufferGetPage(buffer);
-            vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
-                if (ItemIdIsNormal(PageGetItemId(page, off))) entries += 1;
-            blkno = VecdbPageGetOpaque(page)->next;
-            UnlockReleaseBuffer(buffer);
+    bool lists_hold_full = meta.lists == 0 || meta.quantizer == IVF_QUANTIZER_NONE;
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        uint16 kind = vecdb_page_is_vecdb(page) ? VecdbPageGetOpaque(page)->kind : 0;
+        bool full = kind == IVF_PAGE_VECTOR || (kind == VECDB_PAGE_DATA && lists_hold_full);
+        OffsetNumber max = kind == VECDB_PAGE_DATA || kind == IVF_PAGE_VECTOR ? PageGetMaxOffsetNumber(page) : 0;
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id)) continue;
+            if (kind == VECDB_PAGE_DATA && stats) stats->num_index_tuples += 1;
+            IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+            if (full && ivf_full_entry_problem(entry, ItemIdGetLength(item_id)) == NULL &&
+                (entry->flags & IVF_ENTRY_EXTERNAL))
+                vecdb_overflow_keep(sweep, IvfFullEntryOverflowRef(entry));
         }
+        UnlockReleaseBuffer(buffer);
     }
-    return entries;
 }
 
 IndexBulkDeleteResult* ivf_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
+    Relation index = info->index;
     if (info->analyze_only) return stats;
-    if (stats == NULL) {
-        // no bulk delete ran: count the entries so pg_class stays accurate
-        stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-        stats->num_index_tuples = count_entries(info->index);
-    }
-    stats->num_pages = RelationGetNumberOfBlocks(info->index);
-    IndexFreeSpaceMapVacuum(info->index);
+    // Without a bulk delete the entries are counted, so pg_class stays accurate.
+    bool count = stats == NULL;
+    if (count) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
+    // The survey frees orphaned overflow chains (whose entry a crash or a
+    // failed insert never wrote) when the index ever had any.
+    if (count || vecdb_overflow_ever_stored(index))
+        vecdb_overflow_sweep(index, survey_entries, count ? stats : NULL, stats);
+    stats->num_pages = RelationGetNumberOfBlocks(index);
+    IndexFreeSpaceMapVacuum(index);
     return stats;
 }

@@ -69,18 +69,26 @@ void ivf_value_to_floats(IvfValueType type, IvfSpace space, const struct varlena
 }
 
 // Rejects a value the index cannot hold: another dimension count than the
-// index's, or too large for one index page.
+// index's. (Values larger than a page go to overflow chains.)
 void ivf_check_value(Relation index, IvfValueType type, const struct varlena* value, int dimensions) {
     int dim = ivf_value_dimensions(type, value);
     if (dim != dimensions)
         ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
                         errmsg("ivf index \"%s\" holds vectors of %d dimensions, not %d",
                                RelationGetRelationName(index), dimensions, dim)));
-    if (IVF_FULL_HEADER_SIZE + MAXALIGN(VARSIZE(value)) > VECDB_MAX_ITEM_SIZE)
+}
+
+// Rejects a quantizer whose codes for `dimensions` would not fit one
+// index page (the full vectors may be out of line, the codes may not:
+// a list is scanned code by code).
+void ivf_check_code_size(Relation index, int quantizer, int dimensions) {
+    if (quantizer != IVF_QUANTIZER_SQ8) return;
+    int most = (int)(VECDB_MAX_ITEM_SIZE - IVF_SQ8_HEADER_SIZE);
+    if (dimensions > most)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("a value of %d dimensions is too large for ivf index \"%s\"", dim,
-                               RelationGetRelationName(index)),
-                        errdetail("An ivf entry holds at most %d bytes.", (int)(VECDB_MAX_ITEM_SIZE - IVF_FULL_HEADER_SIZE))));
+                        errmsg("quantizer \"sq8\" of ivf index \"%s\" holds at most %d dimensions, not %d",
+                               RelationGetRelationName(index), most, dimensions),
+                        errhint("Use quantizer 'none' or 'pq' for wider vectors.")));
 }
 
 // StopCheck poll for core computations: reads the backend's cancel and
