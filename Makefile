@@ -57,6 +57,7 @@ src/core/distance/kernels_avx2.o: override CXXFLAGS += -mavx2 -mfma -mf16c -mpop
 src/core/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vpopcntdq -mfma -mf16c -mpopcnt
 src/core/quant/sq8_avx2.o: override CXXFLAGS += -mavx2 -mfma
 src/core/quant/sq8_avx512.o: override CXXFLAGS += -mavx512f -mavx512bw -mavx512vl -mfma
+src/core/quant/pq_avx2.o: override CXXFLAGS += -mavx2 -mfma
 
 # Headers are not tracked by PGXS; rebuild everything when any of them changes.
 $(OBJS): $(shell find src -name '*.h')

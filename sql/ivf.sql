@@ -154,6 +154,59 @@ RESET enable_seqscan;
 SELECT count(*) AS sq8_problems FROM vecdb.verify_index('pts_sq8');
 DROP INDEX pts_sq8;
 
+-- quantizer pq: residual codes (x - centroid) scored with per-query lookup
+-- tables, the best vecdb.rerank candidates re-scored with full vectors
+CREATE INDEX pts_pq ON pts USING ivf (v) WITH (lists = 40, quantizer = 'pq', pq_m = 6);
+SELECT count(*) AS pq_problems FROM vecdb.verify_index('pts_pq');
+SELECT lists, quantizer, entries FROM vecdb.ivf_list_stats('pts_pq');
+-- vecdb.index_stats' details carry the same
+SELECT details->>'lists' AS lists, details->>'quantizer' AS quantizer, details->>'pq_m' AS pq_m,
+       details->>'pq_nbits' AS pq_nbits, (details->>'entries')::bigint = entries AS entries_agree
+FROM vecdb.index_stats('pts_pq');
+SET vecdb.ivf_probes = 8;
+SELECT recall_at_10('pts', '<->') >= 0.9 AS pq_recall_ok;
+SET vecdb.ivf_probes = 40;
+SELECT recall_at_10('pts', '<->') >= 0.95 AS pq_recall_all_lists_ok;
+-- with rerank >= LIMIT every returned row was re-scored: exact distances, exact order
+SET vecdb.rerank = 1000;
+SELECT in_exact_order('pts', '<->', 300);
+RESET vecdb.rerank;
+-- the lists hold 6-byte codes instead of 96-byte vectors: the pages a search
+-- scans are a fraction of those of quantizer none (the full vectors for
+-- rerank live on vector pages of their own)
+CREATE INDEX pts_none_cmp ON pts USING ivf (v) WITH (lists = 40);
+SELECT (p.data_pages * current_setting('block_size')::int - p.free_bytes) * 3
+       < n.data_pages * current_setting('block_size')::int - n.free_bytes AS pq_list_bytes_much_smaller
+FROM vecdb.index_stats('pts_pq') p, vecdb.index_stats('pts_none_cmp') n;
+DROP INDEX pts_none_cmp;
+SET vecdb.ivf_probes = 8;
+INSERT INTO pts SELECT 10000 + qid, 0, v FROM qs;
+SET enable_seqscan = off;
+SELECT count(*) FILTER (WHERE found) AS pq_found_inserted FROM (
+    SELECT q.qid, (SELECT p.id FROM pts p ORDER BY p.v <-> q.v LIMIT 1) = 10000 + q.qid AS found FROM qs q) s;
+DELETE FROM pts WHERE id > 10000 OR cat < 25;
+VACUUM pts;
+SELECT count(*) AS returned, count(*) FILTER (WHERE cat < 25 OR id > 10000) AS deleted_returned
+FROM (SELECT id, cat FROM pts ORDER BY v <-> (SELECT v FROM qs WHERE qid = 2) LIMIT 5000) s;
+RESET enable_seqscan;
+SELECT count(*) AS pq_problems_after_changes FROM vecdb.verify_index('pts_pq');
+DROP INDEX pts_pq;
+-- fewer bits: 16 centroids per sub-space, codes of 12 sub-vectors
+CREATE INDEX pts_pq4 ON pts USING ivf (v) WITH (lists = 40, quantizer = 'pq', pq_m = 12, pq_nbits = 4);
+SELECT recall_at_10('pts', '<->') >= 0.9 AS pq4_recall_ok;
+SELECT count(*) AS pq4_problems FROM vecdb.verify_index('pts_pq4');
+DROP INDEX pts_pq4;
+-- inner product and cosine (default pq_m: sub-vectors of 4 dimensions)
+SET vecdb.ivf_probes = 10;
+CREATE INDEX pts_ip_pq ON pts USING ivf (v vector_ip_ops) WITH (lists = 40, quantizer = 'pq');
+SELECT recall_at_10('pts', '<#>') >= 0.9 AS ip_pq_recall_ok;
+DROP INDEX pts_ip_pq;
+CREATE INDEX pts_cos_pq ON pts USING ivf (v vector_cosine_ops) WITH (lists = 40, quantizer = 'pq');
+SELECT recall_at_10('pts', '<=>') >= 0.9 AS cosine_pq_recall_ok;
+SELECT count(*) AS cosine_pq_problems FROM vecdb.verify_index('pts_cos_pq');
+DROP INDEX pts_cos_pq;
+SET vecdb.ivf_probes = 8;
+
 -- inner product and cosine, for vector and halfvec
 SET vecdb.ivf_probes = 40;
 CREATE INDEX pts_ip ON pts USING ivf (v vector_ip_ops) WITH (lists = 40);
@@ -173,6 +226,17 @@ SET vecdb.ivf_probes = 20;
 SELECT recall_at_10('hpts', '<->', 'halfvec') AS halfvec_sq8_recall_all_lists;
 CREATE INDEX hpts_ip ON hpts USING ivf (v halfvec_ip_ops) WITH (lists = 20);
 SELECT recall_at_10('hpts', '<#>', 'halfvec') AS halfvec_ip_recall_all_lists;
+DROP INDEX hpts_l2, hpts_ip;
+SET vecdb.ivf_probes = 8;
+CREATE INDEX hpts_pq ON hpts USING ivf (v halfvec_l2_ops) WITH (lists = 20, quantizer = 'pq', pq_m = 8);
+SELECT recall_at_10('hpts', '<->', 'halfvec') >= 0.9 AS halfvec_pq_recall_ok;
+DROP INDEX hpts_pq;
+CREATE INDEX hpts_ip_pq ON hpts USING ivf (v halfvec_ip_ops) WITH (lists = 20, quantizer = 'pq');
+SELECT recall_at_10('hpts', '<#>', 'halfvec') >= 0.9 AS halfvec_ip_pq_recall_ok;
+DROP INDEX hpts_ip_pq;
+CREATE INDEX hpts_cos_pq ON hpts USING ivf (v halfvec_cosine_ops) WITH (lists = 20, quantizer = 'pq');
+SELECT recall_at_10('hpts', '<=>', 'halfvec') >= 0.9 AS halfvec_cosine_pq_recall_ok;
+SELECT count(*) AS halfvec_pq_problems FROM vecdb.verify_index('hpts_cos_pq');
 
 -- bit vectors with hamming distance
 CREATE TABLE bits AS SELECT i AS id, (SELECT string_agg(CASE WHEN random() < 0.5 THEN '1' ELSE '0' END, '')
@@ -212,36 +276,50 @@ RESET enable_seqscan;
 
 -- values larger than a page live in overflow chains: the widest vector
 -- (16000 dimensions) and halfvec are indexable, found, verified and vacuumed
-CREATE TABLE wide (id int, v vector(16000));
-INSERT INTO wide SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 0.011)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
+CREATE TABLE ivf_wide (id int, v vector(16000));
+INSERT INTO ivf_wide SELECT i, (SELECT array_agg(sin(i * 0.37 + d * 0.011)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
 FROM generate_series(1, 12) i;
-CREATE INDEX wide_ivf ON wide USING ivf (v) WITH (lists = 3);
-INSERT INTO wide SELECT 100 + i, (SELECT array_agg(cos(i * 0.53 + d * 0.007)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
+CREATE INDEX ivf_wide_idx ON ivf_wide USING ivf (v) WITH (lists = 3);
+INSERT INTO ivf_wide SELECT 100 + i, (SELECT array_agg(cos(i * 0.53 + d * 0.007)::real ORDER BY d) FROM generate_series(1, 16000) d)::vector
 FROM generate_series(1, 4) i;
 SET vecdb.ivf_probes = 3;
 SET enable_seqscan = off;
 SELECT count(*) FILTER (WHERE found) AS wide_found, count(*) AS wide_rows FROM (
-    SELECT w.id, (SELECT x.id FROM wide x ORDER BY x.v <-> w.v LIMIT 1) = w.id AS found FROM wide w) s;
-SELECT count(*) AS wide_problems FROM vecdb.verify_index('wide_ivf');
-SELECT entries, overflow_pages / entries AS overflow_pages_per_value FROM vecdb.index_stats('wide_ivf');
-DELETE FROM wide WHERE id % 2 = 0;
-VACUUM wide;
+    SELECT w.id, (SELECT x.id FROM ivf_wide x ORDER BY x.v <-> w.v LIMIT 1) = w.id AS found FROM ivf_wide w) s;
+SELECT count(*) AS wide_problems FROM vecdb.verify_index('ivf_wide_idx');
+SELECT entries, overflow_pages / entries AS overflow_pages_per_value FROM vecdb.index_stats('ivf_wide_idx');
+DELETE FROM ivf_wide WHERE id % 2 = 0;
+VACUUM ivf_wide;
 SELECT entries, overflow_pages / entries AS overflow_pages_per_value, free_pages > 0 AS chains_freed
-FROM vecdb.index_stats('wide_ivf');
-SELECT count(*) AS wide_problems_after_vacuum FROM vecdb.verify_index('wide_ivf');
-CREATE TABLE hwide AS SELECT id, v::halfvec(16000) AS v FROM wide;
-CREATE INDEX hwide_sq8 ON hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2, quantizer = 'sq8');
-CREATE INDEX hwide_ivf ON hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2);
-SELECT count(*) FILTER (WHERE found) AS hwide_found, count(*) AS hwide_rows FROM (
-    SELECT w.id, (SELECT x.id FROM hwide x ORDER BY x.v <=> w.v LIMIT 1) = w.id AS found FROM hwide w) s;
-SELECT count(*) AS hwide_problems FROM vecdb.verify_index('hwide_ivf');
+FROM vecdb.index_stats('ivf_wide_idx');
+SELECT count(*) AS wide_problems_after_vacuum FROM vecdb.verify_index('ivf_wide_idx');
+CREATE TABLE ivf_hwide AS SELECT id, v::halfvec(16000) AS v FROM ivf_wide;
+CREATE INDEX ivf_hwide_sq8 ON ivf_hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2, quantizer = 'sq8');
+CREATE INDEX ivf_hwide_pq ON ivf_hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2, quantizer = 'pq', pq_m = 16000);
+CREATE INDEX ivf_hwide_pq ON ivf_hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2, quantizer = 'pq', pq_m = 1000, pq_nbits = 2);
+SET enable_seqscan = off;
+SELECT count(*) FILTER (WHERE found) AS ivf_hwide_pq_found, count(*) AS ivf_hwide_rows FROM (
+    SELECT w.id, (SELECT x.id FROM ivf_hwide x ORDER BY x.v <=> w.v LIMIT 1) = w.id AS found FROM ivf_hwide w) s;
+SELECT count(*) AS ivf_hwide_pq_problems FROM vecdb.verify_index('ivf_hwide_pq');
+DROP INDEX ivf_hwide_pq;
+CREATE INDEX ivf_hwide_ivf ON ivf_hwide USING ivf (v halfvec_cosine_ops) WITH (lists = 2);
+SELECT count(*) FILTER (WHERE found) AS ivf_hwide_found, count(*) AS ivf_hwide_rows FROM (
+    SELECT w.id, (SELECT x.id FROM ivf_hwide x ORDER BY x.v <=> w.v LIMIT 1) = w.id AS found FROM ivf_hwide w) s;
+SELECT count(*) AS ivf_hwide_problems FROM vecdb.verify_index('ivf_hwide_ivf');
 RESET enable_seqscan;
-DROP TABLE wide, hwide;
+DROP TABLE ivf_wide, ivf_hwide;
 
 -- options and errors
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 0);
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 40000);
-CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq');
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq4');
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq', pq_m = 5);
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq', pq_m = 0);
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq', pq_nbits = 9);
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'pq', pq_nbits = 0);
+CREATE INDEX ON pts USING ivf (v) WITH (pq_m = 6);
+CREATE INDEX ON pts USING ivf (v) WITH (quantizer = 'sq8', pq_nbits = 4);
+CREATE INDEX ON bits USING ivf (v) WITH (quantizer = 'pq');
 CREATE INDEX ON pts USING ivf (v) WITH (probes = 3);
 CREATE INDEX ON bits USING ivf (v) WITH (quantizer = 'sq8');
 CREATE INDEX ON pts USING ivf (v vector_l1_ops);

@@ -39,6 +39,14 @@ sub index_methods {
 			with => "WITH (quantizer = 'sq8')",
 			settings => 'SET vecdb.ivf_probes = 1000; SET vecdb.rerank = 1000000;',
 			wide => 1
+		},
+		# pq codes, every candidate re-scored with its full vector: exact
+		{
+			name => 'ivf_pq',
+			am => 'ivf',
+			with => "WITH (quantizer = 'pq')",
+			settings => 'SET vecdb.ivf_probes = 1000; SET vecdb.rerank = 1000000;',
+			wide => 1
 		},);
 }
 

@@ -1,22 +1,25 @@
-// The ivf index (IVF_FLAT / IVF_SQ8): k-means centroids split the vectors
-// into lists; a search scores the lists of the `vecdb.ivf_probes` nearest
-// centroids and, when the lists hold SQ8 codes, re-scores the best
-// `vecdb.rerank` candidates with their full vectors.
+// The ivf index (IVF_FLAT / IVF_SQ8 / IVF_PQ): k-means centroids split the
+// vectors into lists; a search scores the lists of the `vecdb.ivf_probes`
+// nearest centroids and, when the lists hold SQ8 or PQ codes, re-scores the
+// best `vecdb.rerank` candidates with their full vectors.
 //
 // Layout:
 //   block 0                  metapage (IvfMetaData)
 //   stream pages (one item)  float arrays written once at build: the
 //                            centroids (lists × dim), then for sq8 the
-//                            per-dimension offsets and scales
+//                            per-dimension offsets and scales, for pq the
+//                            codebooks (pq_m × 2^pq_nbits × dim/pq_m)
 //   directory pages (1 item) one IvfListSlot per list: head of its page chain
 //                            and where inserts try first
 //   posting pages (DATA)     entries of one list, chained newest page first
 //                            through opaque->next: IvfFullEntry (quantizer
-//                            none) or IvfSq8Entry (heap TID, where the full
-//                            vector lives, and the codes)
-//   vector pages (sq8 only)  IvfFullEntry items holding the full vectors for
+//                            none) or IvfCodeEntry (heap TID, where the full
+//                            vector lives, and the codes: sq8 one byte per
+//                            dimension, pq one byte per sub-vector of the
+//                            residual x − centroid)
+//   vector pages (sq8, pq)   IvfFullEntry items holding the full vectors for
 //                            rerank; their line pointers never move, so an
-//                            IvfSq8Entry can point at one.
+//                            IvfCodeEntry can point at one.
 // An index built on an empty table has no centroids (lists = 0): every row
 // then goes to one list of full entries that each search reads whole.
 #pragma once
@@ -35,7 +38,7 @@
 #define IVF_PAGE_DIRECTORY (VECDB_PAGE_AM_FIRST + 1)
 #define IVF_PAGE_VECTOR (VECDB_PAGE_AM_FIRST + 2)
 
-enum IvfQuantizer : uint16 { IVF_QUANTIZER_NONE = 0, IVF_QUANTIZER_SQ8 = 1 };
+enum IvfQuantizer : uint16 { IVF_QUANTIZER_NONE = 0, IVF_QUANTIZER_SQ8 = 1, IVF_QUANTIZER_PQ = 2 };
 
 // How vectors are compared with centroids (and coded with SQ8).
 enum IvfSpace : uint16 {
@@ -63,8 +66,10 @@ typedef struct IvfMetaData {
     uint32 stream_pages;
     BlockNumber directory_start;
     uint32 directory_pages;
-    BlockNumber vector_insert_page;  // sq8: vector page inserts try first
+    BlockNumber vector_insert_page;  // sq8, pq: vector page inserts try first
     IvfListSlot unassigned;     // the one list of an untrained index (lists = 0)
+    uint16 pq_m;                // pq: sub-vectors (code bytes)
+    uint16 pq_nbits;            // pq: bits per sub-vector code
 } IvfMetaData;
 
 // Entry holding a full value (posting entry of 'none', and vector-page item).
@@ -82,14 +87,14 @@ typedef struct IvfFullEntry {
 #define IvfFullEntryOverflowRef(entry) ((VecdbOverflowRef*)((char*)(entry) + IVF_FULL_HEADER_SIZE))
 #define IVF_EXTERNAL_ENTRY_SIZE (IVF_FULL_HEADER_SIZE + MAXALIGN(sizeof(VecdbOverflowRef)))
 
-// Posting entry of 'sq8': the codes follow this header.
-typedef struct IvfSq8Entry {
+// Posting entry of 'sq8' and 'pq': the codes follow this header.
+typedef struct IvfCodeEntry {
     ItemPointerData heap_tid;
     ItemPointerData vector;  // the IvfFullEntry on a vector page
-} IvfSq8Entry;
+} IvfCodeEntry;
 
-#define IVF_SQ8_HEADER_SIZE sizeof(IvfSq8Entry)
-#define IvfSq8EntryCodes(entry) ((const uint8*)(entry) + IVF_SQ8_HEADER_SIZE)
+#define IVF_CODE_HEADER_SIZE sizeof(IvfCodeEntry)
+#define IvfCodeEntryCodes(entry) ((const uint8*)(entry) + IVF_CODE_HEADER_SIZE)
 
 // A stream or directory page holds one item: a chunk of the stream, or an
 // array of list slots (updated in place).
@@ -112,13 +117,35 @@ typedef struct IvfCache {
     float* centroid_norms;   // ‖c‖², lists
     float* sq8_offset;       // dimensions (sq8 only)
     float* sq8_scale;
+    float* pq_codebooks;     // pq only: pq_m × 2^pq_nbits × dimensions/pq_m
 } IvfCache;
+
+// Whether the lists of an index hold codes (and the full vectors live on
+// vector pages): a trained sq8 or pq index.
+static inline bool ivf_lists_hold_codes(const IvfMetaData* meta) {
+    return meta->lists > 0 && (meta->quantizer == IVF_QUANTIZER_SQ8 || meta->quantizer == IVF_QUANTIZER_PQ);
+}
+
+// Bytes of codes in one list entry (0 when the lists hold full entries).
+static inline Size ivf_code_size(const IvfMetaData* meta) {
+    if (!ivf_lists_hold_codes(meta)) return 0;
+    return meta->quantizer == IVF_QUANTIZER_SQ8 ? (Size)meta->dimensions : (Size)meta->pq_m;
+}
+
+// Floats the stream holds after the centroids: the SQ8 ranges or the PQ codebooks.
+static inline Size ivf_stream_extra_floats(const IvfMetaData* meta) {
+    if (!ivf_lists_hold_codes(meta)) return 0;
+    if (meta->quantizer == IVF_QUANTIZER_SQ8) return 2 * (Size)meta->dimensions;
+    return ((Size)1 << meta->pq_nbits) * meta->dimensions;
+}
 
 // Options of one ivf index (the parsed reloptions).
 typedef struct IvfOptions {
     int32 vl_len_;
     int lists;      // 0: about sqrt(rows) at build
     int quantizer;  // IvfQuantizer
+    int pq_m;       // 0: the default of core/quant/pq.h (sub-vectors of 4)
+    int pq_nbits;   // 0: 8
 } IvfOptions;
 
 // ivf_options.cpp, ivf_descriptor.cpp
@@ -134,7 +161,8 @@ IvfSpace ivf_space(const VecdbMetric* metric);
 int ivf_value_dimensions(IvfValueType type, const struct varlena* value);
 void ivf_value_to_floats(IvfValueType type, IvfSpace space, const struct varlena* value, float* out);
 void ivf_check_value(Relation index, IvfValueType type, const struct varlena* value, int dimensions);
-void ivf_check_code_size(Relation index, int quantizer, int dimensions);
+void ivf_check_code_size(Relation index, const IvfOptions* options, int dimensions);
+uint16 ivf_pq_m(Relation index, const IvfOptions* options, int dimensions);
 bool ivf_interrupt_requested(void* ctx);
 
 // ivf_pages.cpp
@@ -158,6 +186,7 @@ uint32 ivf_nearest_list(const IvfCache* cache, const float* x);
 
 // ivf_verify.cpp, ivf_list_stats.cpp
 void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report);
+void ivf_describe(Relation index, Relation heap, StringInfo out);
 
 // AM callbacks
 IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info);

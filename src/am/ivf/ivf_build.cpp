@@ -2,7 +2,8 @@
 //  1. sampling: one heap pass keeps a uniform reservoir sample of the rows
 //     (as ANALYZE does) and counts them;
 //  2. training: k-means on the sample (core, sgemm, several threads) gives
-//     the centroids; sq8 also takes its per-dimension ranges from it;
+//     the centroids; sq8 also takes its per-dimension ranges from it, pq
+//     trains its codebooks on the residuals x − nearest centroid of it;
 //  3. assigning: a second heap pass assigns rows to lists in batches (one
 //     sgemm per chunk) and appends their entries to one page image per
 //     list; a full image is written out once as a new block and chained
@@ -14,6 +15,7 @@
 #include "am/ivf/ivf.h"
 #include "core/kmeans/assign.h"
 #include "core/kmeans/kmeans.h"
+#include "core/quant/pq.h"
 #include "core/quant/sq8.h"
 #include "pg/guard.h"
 
@@ -37,6 +39,9 @@ extern "C" {
 #define IVF_KMEANS_SEED 0x5eed1df
 // Rows assigned per sgemm batch.
 #define IVF_BATCH_ROWS 4096
+// PQ codebook training points per centroid of a sub-space: k-means on
+// more adds little to recall after rerank, and costs m k-means runs.
+#define IVF_PQ_SAMPLE_PER_CENTROID 64
 
 typedef struct IvfBuildState {
     Relation index;
@@ -61,6 +66,7 @@ typedef struct IvfBuildState {
     float* centroid_norms;
     float* sq8_offset;
     float* sq8_scale;
+    float* pq_codebooks;
     int batch_rows, batch_n;
     float* batch_floats;
     uint8* batch_codes;
@@ -93,7 +99,7 @@ static struct varlena* accept_value(IvfBuildState* state, Datum datum) {
         if (dim <= 0)
             ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("ivf cannot index an empty value")));
         state->dimensions = dim;
-        ivf_check_code_size(state->index, state->options.quantizer, dim);
+        ivf_check_code_size(state->index, &state->options, dim);
     }
     ivf_check_value(state->index, state->type, value, state->dimensions);
     return value;
@@ -163,6 +169,58 @@ static void shuffle_sample(float* sample, int64 count, int dim) {
     pfree(tmp);
 }
 
+// Raises the cancel error after core code stopped on a pending interrupt.
+static void build_canceled(void) {
+    CHECK_FOR_INTERRUPTS();
+    ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling ivf index build")));
+}
+
+// Assigns n points to their nearest centroid (labels) and turns each
+// point into its residual x − centroid in place: what pq codes describe.
+static void to_residuals(IvfBuildState* state, float* points, size_t n, uint32* labels) {
+    uint32 lists = state->meta.lists, dim = state->meta.dimensions;
+    vecdb::core::ClusterMetric metric = state->space == IVF_SPACE_IP ? vecdb::core::ClusterMetric::inner_product
+                                                                     : vecdb::core::ClusterMetric::l2;
+    const float* centroids = state->centroids;
+    const float* norms = state->centroid_norms;
+    int threads = state->threads;
+    vecdb::core::StopCheck stop;
+    stop.requested = ivf_interrupt_requested;
+    bool done = vecdb::pg::guarded("ivf list assignment", [&] {
+        if (!vecdb::core::assign_nearest(points, n, centroids, norms, lists, dim, metric, threads, stop, labels,
+                                         nullptr))
+            return false;
+        for (size_t i = 0; i < n; i++)
+            for (uint32 d = 0; d < dim; d++) points[i * dim + d] -= centroids[(size_t)labels[i] * dim + d];
+        return true;
+    });
+    if (!done) build_canceled();
+}
+
+// Trains the pq codebooks on the residuals of (a prefix of) the sample.
+static void train_pq(IvfBuildState* state, int64 npoints) {
+    vecdb::core::PqShape shape;
+    shape.dim = state->meta.dimensions;
+    shape.m = state->meta.pq_m;
+    shape.nbits = state->meta.pq_nbits;
+    size_t n = (size_t)Min(npoints, (int64)(IVF_PQ_SAMPLE_PER_CENTROID * shape.ksub()));
+    float* residuals = (float*)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * n * shape.dim);
+    memcpy(residuals, state->sample, sizeof(float) * n * shape.dim);
+    uint32* labels = (uint32*)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * n);
+    to_residuals(state, residuals, n, labels);
+    state->pq_codebooks = (float*)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * shape.codebook_floats());
+    float* codebooks = state->pq_codebooks;
+    int threads = state->threads;
+    vecdb::core::StopCheck stop;
+    stop.requested = ivf_interrupt_requested;
+    bool done = vecdb::pg::guarded("ivf pq training", [&] {
+        return vecdb::core::pq_train(residuals, n, shape, threads, IVF_KMEANS_SEED + 1, stop, codebooks);
+    });
+    if (!done) build_canceled();
+    pfree(residuals);
+    pfree(labels);
+}
+
 // Trains the centroids (and SQ8 ranges) on the sample; cancel stops it.
 static void train(IvfBuildState* state, int64 npoints) {
     uint32 lists = state->meta.lists, dim = state->meta.dimensions;
@@ -179,15 +237,13 @@ static void train(IvfBuildState* state, int64 npoints) {
     bool done = vecdb::pg::guarded("ivf k-means", [&] {
         return vecdb::core::kmeans_train(sample, (size_t)npoints, dim, opts, centroids);
     });
-    if (!done) {
-        CHECK_FOR_INTERRUPTS();
-        ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling ivf index build")));
-    }
+    if (!done) build_canceled();
     float* norms = state->centroid_norms;
     vecdb::pg::guarded("ivf centroid norms", [&] {
         vecdb::core::squared_norms(centroids, lists, dim, norms);
         return 0;
     });
+    if (state->meta.quantizer == IVF_QUANTIZER_PQ) train_pq(state, npoints);
     if (state->meta.quantizer == IVF_QUANTIZER_SQ8) {
         state->sq8_offset = (float*)palloc(sizeof(float) * dim);
         state->sq8_scale = (float*)palloc(sizeof(float) * dim);
@@ -200,17 +256,19 @@ static void train(IvfBuildState* state, int64 npoints) {
     }
 }
 
-// Writes the stream pages: centroids, then the SQ8 ranges.
+// Writes the stream pages: centroids, then the SQ8 ranges or PQ codebooks.
 static void write_stream(IvfBuildState* state) {
     Size centroid_bytes = sizeof(float) * (Size)state->meta.lists * state->meta.dimensions;
     Size sq8_bytes = state->sq8_offset ? sizeof(float) * (Size)state->meta.dimensions : 0;
-    Size total = centroid_bytes + 2 * sq8_bytes;
+    Size pq_bytes = state->pq_codebooks ? sizeof(float) * ivf_stream_extra_floats(&state->meta) : 0;
+    Size total = centroid_bytes + 2 * sq8_bytes + pq_bytes;
     char* stream = (char*)MemoryContextAllocHuge(CurrentMemoryContext, Max(total, 1));
     memcpy(stream, state->centroids, centroid_bytes);
     if (sq8_bytes) {
         memcpy(stream + centroid_bytes, state->sq8_offset, sq8_bytes);
         memcpy(stream + centroid_bytes + sq8_bytes, state->sq8_scale, sq8_bytes);
     }
+    if (pq_bytes) memcpy(stream + centroid_bytes, state->pq_codebooks, pq_bytes);
     PGAlignedBlock block;
     state->meta.stream_pages = 0;
     for (Size done = 0; done < total; done += IVF_PAGE_PAYLOAD) {
@@ -282,8 +340,25 @@ static void flush_batch(IvfBuildState* state) {
     if (n == 0) return;
     uint32 dim = state->meta.dimensions;
     bool trained = state->meta.lists > 0;
-    bool sq8 = trained && state->meta.quantizer == IVF_QUANTIZER_SQ8;
-    if (trained) {
+    Size code_size = ivf_code_size(&state->meta);
+    if (trained && state->meta.quantizer == IVF_QUANTIZER_PQ) {
+        // assigned and turned into residuals in one step, then coded
+        to_residuals(state, state->batch_floats, (size_t)n, state->labels);
+        vecdb::core::PqShape shape;
+        shape.dim = dim;
+        shape.m = state->meta.pq_m;
+        shape.nbits = state->meta.pq_nbits;
+        const float* points = state->batch_floats;
+        const float* codebooks = state->pq_codebooks;
+        uint8* codes = state->batch_codes;
+        int threads = state->threads;
+        vecdb::core::StopCheck stop;
+        stop.requested = ivf_interrupt_requested;
+        bool done = vecdb::pg::guarded("ivf pq encoding", [&] {
+            return vecdb::core::pq_encode_batch(points, (size_t)n, shape, codebooks, threads, stop, codes);
+        });
+        if (!done) build_canceled();
+    } else if (trained) {
         vecdb::core::ClusterMetric metric = state->space == IVF_SPACE_IP ? vecdb::core::ClusterMetric::inner_product
                                                                          : vecdb::core::ClusterMetric::l2;
         const float* points = state->batch_floats;
@@ -298,14 +373,11 @@ static void flush_batch(IvfBuildState* state) {
             return vecdb::core::assign_nearest(points, (size_t)n, centroids, norms, lists, dim, metric, threads, stop,
                                                labels, nullptr);
         });
-        if (!done) {
-            CHECK_FOR_INTERRUPTS();
-            ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling ivf index build")));
-        }
+        if (!done) build_canceled();
     } else {
         memset(state->labels, 0, sizeof(uint32) * n);
     }
-    if (sq8) {
+    if (trained && state->meta.quantizer == IVF_QUANTIZER_SQ8) {
         const float* points = state->batch_floats;
         uint8* codes = state->batch_codes;
         const float* offset = state->sq8_offset;
@@ -316,24 +388,24 @@ static void flush_batch(IvfBuildState* state) {
             return 0;
         });
     }
-    Size sq8_size = IVF_SQ8_HEADER_SIZE + dim;
-    char* sq8_item = sq8 ? (char*)palloc0(sq8_size) : NULL;
+    Size code_entry_size = IVF_CODE_HEADER_SIZE + code_size;
+    char* code_item = code_size > 0 ? (char*)palloc0(code_entry_size) : NULL;
     for (int i = 0; i < n; i++) {
         CHECK_FOR_INTERRUPTS();
         Size size;
         char* full = ivf_form_full_entry(state->index, &state->batch_tids[i], state->batch_values[i], &size);
-        if (sq8) {
-            IvfSq8Entry* entry = (IvfSq8Entry*)sq8_item;
+        if (code_size > 0) {
+            IvfCodeEntry* entry = (IvfCodeEntry*)code_item;
             entry->heap_tid = state->batch_tids[i];
             entry->vector = append_vector(state, full, size);
-            memcpy(sq8_item + IVF_SQ8_HEADER_SIZE, state->batch_codes + (Size)i * dim, dim);
-            append_to_list(state, state->labels[i], sq8_item, sq8_size);
+            memcpy(code_item + IVF_CODE_HEADER_SIZE, state->batch_codes + (Size)i * code_size, code_size);
+            append_to_list(state, state->labels[i], code_item, code_entry_size);
         } else {
             append_to_list(state, state->labels[i], full, size);
         }
         pfree(full);
     }
-    if (sq8_item) pfree(sq8_item);
+    if (code_item) pfree(code_item);
     state->indexed += n;
     state->batch_n = 0;
     MemoryContextReset(state->row_context);
@@ -434,6 +506,8 @@ static IvfMetaData empty_meta(uint16 quantizer, uint16 space, uint32 dimensions)
     meta.stream_start = meta.directory_start = InvalidBlockNumber;
     meta.vector_insert_page = InvalidBlockNumber;
     meta.unassigned.head = meta.unassigned.insert_page = InvalidBlockNumber;
+    meta.pq_m = 0;
+    meta.pq_nbits = 8;
     return meta;
 }
 
@@ -448,17 +522,19 @@ IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info
     state->type = ivf_value_type(index, &metric);
     state->space = ivf_space(&metric);
     state->options = ivf_get_options(index);
-    if (state->type == IVF_TYPE_BIT && state->options.quantizer == IVF_QUANTIZER_SQ8)
+    if (state->type == IVF_TYPE_BIT && state->options.quantizer != IVF_QUANTIZER_NONE)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("quantizer \"sq8\" is not supported for bit columns"),
+                        errmsg("quantizer \"%s\" is not supported for bit columns",
+                               state->options.quantizer == IVF_QUANTIZER_SQ8 ? "sq8" : "pq"),
                         errhint("Use quantizer 'none': a bit vector is already one bit per dimension.")));
     int32 typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
     state->dimensions = typmod > 0 ? typmod : 0;
-    if (state->dimensions > 0) ivf_check_code_size(index, state->options.quantizer, state->dimensions);
+    if (state->dimensions > 0) ivf_check_code_size(index, &state->options, state->dimensions);
     state->threads = max_parallel_maintenance_workers + 1;
     state->row_context = AllocSetContextCreate(CurrentMemoryContext, "ivf build rows", ALLOCSET_DEFAULT_SIZES);
 
     state->meta = empty_meta((uint16)state->options.quantizer, state->space, 0);
+    if (state->options.pq_nbits > 0) state->meta.pq_nbits = (uint16)state->options.pq_nbits;
     ivf_write_meta(index, MAIN_FORKNUM, &state->meta);
 
     // 1. sampling
@@ -473,6 +549,8 @@ IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info
     // 2. training
     state->meta.lists = choose_lists(index, &state->options, state->rows_seen);
     state->meta.dimensions = (uint32)state->dimensions;
+    if (state->meta.quantizer == IVF_QUANTIZER_PQ && state->dimensions > 0)
+        state->meta.pq_m = ivf_pq_m(index, &state->options, state->dimensions);
     if (state->meta.lists > 0) {
         pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_TRAIN);
         int64 npoints = Min(state->sample_count, (int64)state->meta.lists * IVF_SAMPLE_PER_LIST);

@@ -15,6 +15,11 @@ static void ivf_count_entries(Relation index, Page page, BlockNumber blkno, Vecd
     }
 }
 
+// descriptor->indexes_row: ivf keeps no entry for a NULL vector.
+static bool ivf_indexes_row(Relation index, Datum* values, bool* isnull, void** state) {
+    return !isnull[0];
+}
+
 extern const VecdbAmDescriptor vecdb_ivf_am;
 const VecdbAmDescriptor vecdb_ivf_am = {
     "ivf",
@@ -22,4 +27,6 @@ const VecdbAmDescriptor vecdb_ivf_am = {
     ivf_init,
     ivf_count_entries,
     ivf_verify,
+    ivf_indexes_row,
+    ivf_describe,
 };

@@ -147,7 +147,7 @@ typedef struct IvfCacheRef {
 } IvfCacheRef;
 static_assert(sizeof(IvfCacheRef) <= VECDB_INDEX_CACHE_AM_SIZE, "IvfCacheRef must fit in rd_amcache");
 
-// The backend's cached centroids (and SQ8 ranges) of an index, read on
+// The backend's cached centroids (and SQ8 ranges or PQ codebooks) of an index, read on
 // first use. Centroids change only when the index is rebuilt, which gives it
 // a new relfilenode (the common header then starts afresh). They live in one
 // allocation with the common cache header, so when Postgres frees
@@ -157,8 +157,8 @@ const IvfCache* ivf_cache(Relation index) {
     if (ref->cache != NULL && RelFileNodeEquals(ref->cache->node, index->rd_node)) return ref->cache;
     IvfMetaData meta = ivf_read_meta(index);
     Size centroid_floats = (Size)meta.lists * meta.dimensions;
-    Size sq8_floats = meta.quantizer == IVF_QUANTIZER_SQ8 && meta.lists > 0 ? 2 * (Size)meta.dimensions : 0;
-    Size stream_bytes = (centroid_floats + sq8_floats) * sizeof(float);
+    Size extra_floats = ivf_stream_extra_floats(&meta);
+    Size stream_bytes = (centroid_floats + extra_floats) * sizeof(float);
     Size head = MAXALIGN(sizeof(VecdbIndexCache));
     Size total = head + MAXALIGN(sizeof(IvfCache)) + stream_bytes + (Size)meta.lists * sizeof(float);
     char* block = (char*)MemoryContextAllocHuge(index->rd_indexcxt, total);
@@ -167,9 +167,12 @@ const IvfCache* ivf_cache(Relation index) {
     fresh->meta = meta;
     float* floats = (float*)((char*)fresh + MAXALIGN(sizeof(IvfCache)));
     fresh->centroids = floats;
-    fresh->sq8_offset = sq8_floats ? floats + centroid_floats : NULL;
-    fresh->sq8_scale = sq8_floats ? floats + centroid_floats + meta.dimensions : NULL;
-    fresh->centroid_norms = floats + centroid_floats + sq8_floats;
+    bool sq8 = ivf_lists_hold_codes(&meta) && meta.quantizer == IVF_QUANTIZER_SQ8;
+    bool pq = ivf_lists_hold_codes(&meta) && meta.quantizer == IVF_QUANTIZER_PQ;
+    fresh->sq8_offset = sq8 ? floats + centroid_floats : NULL;
+    fresh->sq8_scale = sq8 ? floats + centroid_floats + meta.dimensions : NULL;
+    fresh->pq_codebooks = pq ? floats + centroid_floats : NULL;
+    fresh->centroid_norms = floats + centroid_floats + extra_floats;
     fill_cache(index, block, fresh, stream_bytes);
     // fetched again after the page reads; the header moves into the new block
     VecdbIndexCache* current = vecdb_index_cache(index);

@@ -1,6 +1,7 @@
 // Ordered scans of an ivf index. The first amgettuple ranks the centroids
 // by distance to the query and scores every entry of the `probes` nearest
-// lists: exact keys for full entries, SQ8 keys for codes. SQ8 candidates
+// lists: exact keys for full entries, SQ8 or PQ (lookup-table) keys for
+// codes. Quantized candidates
 // are re-scored with their full vectors `vecdb.rerank` at a time, nearest
 // first. When the scored rows run out (a WHERE clause rejected them, or a
 // big LIMIT) the scan re-scores more candidates, then opens the next
@@ -13,6 +14,7 @@
 #include "am/common/exhaustive_collector.h"
 #include "am/common/options.h"
 #include "core/kmeans/assign.h"
+#include "core/quant/pq.h"
 #include "core/quant/sq8.h"
 #include "pg/guard.h"
 
@@ -29,12 +31,21 @@ typedef struct IvfScanOpaqueData {
     IvfMetaData meta;
     uint32* list_order;     // lists nearest first
     uint32 nlists, next_list, probes;
+    bool quantized;         // the lists hold sq8 or pq codes: candidates, then rerank
+    float* query_floats;    // the query as the index sees it (unit length for cosine)
     // sq8
-    bool sq8;
     float* sq8_scale;
     float* sq8_query;       // a = q − offset (l2) or w = q·scale (dot)
     float sq8_bias;
-    ScoredItem* candidates;  // sq8 keys; block/offset locate the full vector
+    // pq
+    vecdb::core::PqShape pq;
+    const float* pq_codebooks;  // in the index cache: re-fetched per list
+    float* pq_table;        // m × ksub: of q − centroid (l2, cosine) or of q (ip, once)
+    float* pq_residual;     // q − centroid of the list being scored
+    uint8* pq_codes;        // the codes of one page, one after another
+    ItemPointerData* pq_vectors;  // their vector locators
+    float* pq_keys;
+    ScoredItem* candidates;  // quantized keys; block/offset locate the full vector
     size_t ncandidates, candidate_capacity, next_candidate;
     VecdbCollector collector;  // exact keys, handed out nearest first
     VecdbBufferHints* hints;
@@ -105,7 +116,7 @@ static void plan_lists(IndexScanDesc scan, IvfScanOpaque so) {
     so->list_order = (uint32*)palloc(sizeof(uint32) * so->nlists);
     so->next_list = 0;
     so->probes = (uint32)Max(1, Min((int64)vecdb_ivf_probes, (int64)so->nlists));
-    so->sq8 = so->meta.lists > 0 && so->meta.quantizer == IVF_QUANTIZER_SQ8;
+    so->quantized = ivf_lists_hold_codes(&so->meta);
     if (so->meta.lists == 0 || so->query == NULL) {
         for (uint32 i = 0; i < so->nlists; i++) so->list_order[i] = i;
         if (so->query == NULL) so->probes = so->nlists;
@@ -132,7 +143,24 @@ static void plan_lists(IndexScanDesc scan, IvfScanOpaque so) {
     }
     qsort(ranked, so->nlists, sizeof(ListKey), compare_list_keys);
     for (uint32 i = 0; i < so->nlists; i++) so->list_order[i] = ranked[i].list;
-    if (so->sq8) {
+    so->query_floats = q;
+    if (so->quantized && so->meta.quantizer == IVF_QUANTIZER_PQ) {
+        so->pq.dim = dim;
+        so->pq.m = so->meta.pq_m;
+        so->pq.nbits = so->meta.pq_nbits;
+        Size per_page = BLCKSZ / (IVF_CODE_HEADER_SIZE + so->pq.m) + 1;
+        so->pq_table = (float*)palloc(sizeof(float) * so->pq.m * so->pq.ksub());
+        so->pq_residual = (float*)palloc(sizeof(float) * dim);
+        so->pq_codes = (uint8*)palloc(per_page * so->pq.m);
+        so->pq_vectors = (ItemPointerData*)palloc(sizeof(ItemPointerData) * per_page);
+        so->pq_keys = (float*)palloc(sizeof(float) * per_page);
+        if (so->meta.space == IVF_SPACE_IP)
+            vecdb::pg::guarded("ivf pq tables", [&] {
+                vecdb::core::pq_table_dot(q, so->pq, cache->pq_codebooks, so->pq_table);
+                return 0;
+            });
+    }
+    if (so->quantized && so->meta.quantizer == IVF_QUANTIZER_SQ8) {
         so->sq8_scale = (float*)palloc(sizeof(float) * dim);
         memcpy(so->sq8_scale, cache->sq8_scale, sizeof(float) * dim);
         so->sq8_query = (float*)palloc(sizeof(float) * dim);
@@ -150,23 +178,75 @@ static void report_corrupt_entry(Relation index) {
                     errhint("Please REINDEX it.")));
 }
 
-// Adds an SQ8 candidate.
-static void push_candidate(IvfScanOpaque so, const IvfSq8Entry* entry) {
+// Adds a quantized candidate: its key and where its full vector lives.
+static void push_candidate(IvfScanOpaque so, const ItemPointerData* vector, double key) {
     if (so->ncandidates == so->candidate_capacity) {
         so->candidate_capacity = Max(so->candidate_capacity * 2, 1024);
         Size bytes = so->candidate_capacity * sizeof(ScoredItem);
         so->candidates = so->candidates ? (ScoredItem*)repalloc_huge(so->candidates, bytes)
                                         : (ScoredItem*)MemoryContextAllocHuge(so->context, bytes);
     }
+    ScoredItem* item = &so->candidates[so->ncandidates++];
+    item->key = key;
+    item->block = ItemPointerGetBlockNumberNoCheck(vector);
+    item->offset = ItemPointerGetOffsetNumberNoCheck(vector);
+    item->spare = 0;
+}
+
+// The SQ8 key of a code entry.
+static double sq8_key(IvfScanOpaque so, const IvfCodeEntry* entry) {
     const vecdb::core::Sq8Kernels& k = vecdb::core::sq8_kernels();
     uint32 dim = so->meta.dimensions;
-    const uint8* codes = IvfSq8EntryCodes(entry);
-    ScoredItem* item = &so->candidates[so->ncandidates++];
-    item->key = so->meta.space == IVF_SPACE_L2 ? (double)k.l2_squared(so->sq8_query, so->sq8_scale, codes, dim)
-                                               : -(double)(so->sq8_bias + k.dot(so->sq8_query, codes, dim));
-    item->block = ItemPointerGetBlockNumberNoCheck(&entry->vector);
-    item->offset = ItemPointerGetOffsetNumberNoCheck(&entry->vector);
-    item->spare = 0;
+    const uint8* codes = IvfCodeEntryCodes(entry);
+    return so->meta.space == IVF_SPACE_L2 ? (double)k.l2_squared(so->sq8_query, so->sq8_scale, codes, dim)
+                                          : -(double)(so->sq8_bias + k.dot(so->sq8_query, codes, dim));
+}
+
+// Prepares the pq lookup table of one list and returns the constant its
+// keys add: for l2 and cosine the table describes q − centroid (codes are
+// residuals) and the key is the squared distance; for ip the table of q
+// serves every list and the key is −(q·centroid + q·residual).
+static double pq_prepare_list(Relation index, IvfScanOpaque so, uint32 list) {
+    const IvfCache* cache = ivf_cache(index);
+    uint32 dim = so->meta.dimensions;
+    const float* centroid = cache->centroids + (Size)list * dim;
+    so->pq_codebooks = cache->pq_codebooks;
+    if (so->meta.space == IVF_SPACE_IP) {
+        double dot = 0;
+        for (uint32 d = 0; d < dim; d++) dot += (double)so->query_floats[d] * centroid[d];
+        return dot;
+    }
+    for (uint32 d = 0; d < dim; d++) so->pq_residual[d] = so->query_floats[d] - centroid[d];
+    vecdb::pg::guarded("ivf pq tables", [&] {
+        vecdb::core::pq_table_l2(so->pq_residual, so->pq, so->pq_codebooks, so->pq_table);
+        return 0;
+    });
+    return 0;
+}
+
+// Scores the pq entries of one locked page: their codes are copied into
+// one contiguous array and scored by the ADC kernel in one call.
+static void score_pq_page(Relation index, IvfScanOpaque so, Page page, double list_dot) {
+    Size entry_size = IVF_CODE_HEADER_SIZE + so->pq.m;
+    size_t n = 0;
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id)) continue;
+        if (ItemIdGetLength(item_id) != entry_size) report_corrupt_entry(index);
+        const IvfCodeEntry* entry = (const IvfCodeEntry*)PageGetItem(page, item_id);
+        const uint8* codes = IvfCodeEntryCodes(entry);
+        for (size_t j = 0; j < so->pq.m; j++)
+            if (codes[j] >= so->pq.ksub()) report_corrupt_entry(index);  // would read past its table
+        memcpy(so->pq_codes + n * so->pq.m, codes, so->pq.m);
+        so->pq_vectors[n++] = entry->vector;
+    }
+    if (n == 0) return;
+    const vecdb::core::PqKernels& k = vecdb::core::pq_kernels();
+    k.adc(so->pq_table, so->pq.m, so->pq.ksub(), so->pq_codes, n, so->pq_keys);
+    bool ip = so->meta.space == IVF_SPACE_IP;
+    for (size_t i = 0; i < n; i++)
+        push_candidate(so, &so->pq_vectors[i], ip ? -(list_dot + (double)so->pq_keys[i]) : (double)so->pq_keys[i]);
 }
 
 // Hands a row with its exact key to the collector. In strict order a row
@@ -181,7 +261,9 @@ static void push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
 // Scores every entry of one list.
 static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
     Relation index = scan->indexRelation;
-    Size sq8_size = IVF_SQ8_HEADER_SIZE + so->meta.dimensions;
+    Size code_entry_size = IVF_CODE_HEADER_SIZE + ivf_code_size(&so->meta);
+    bool pq = so->quantized && so->meta.quantizer == IVF_QUANTIZER_PQ && so->query != NULL;
+    double list_dot = pq ? pq_prepare_list(index, so, list) : 0;
     BlockNumber blkno = ivf_read_slot(index, &so->meta, list).head;
     while (blkno != InvalidBlockNumber) {
         CHECK_FOR_INTERRUPTS();
@@ -190,16 +272,17 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
         Page page = BufferGetPage(buffer);
         vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
         OffsetNumber max = PageGetMaxOffsetNumber(page);
-        for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        if (pq) score_pq_page(index, so, page, list_dot);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max && !pq; off = OffsetNumberNext(off)) {
             ItemId item_id = PageGetItemId(page, off);
             if (!ItemIdIsNormal(item_id)) continue;
-            if (so->sq8) {
-                if (ItemIdGetLength(item_id) != sq8_size) report_corrupt_entry(index);
-                const IvfSq8Entry* entry = (const IvfSq8Entry*)PageGetItem(page, item_id);
+            if (so->quantized) {
+                if (ItemIdGetLength(item_id) != code_entry_size) report_corrupt_entry(index);
+                const IvfCodeEntry* entry = (const IvfCodeEntry*)PageGetItem(page, item_id);
                 if (so->query == NULL)
                     vecdb_collector_push_null(&so->collector, (ItemPointer)&entry->heap_tid);
                 else
-                    push_candidate(so, entry);
+                    push_candidate(so, &entry->vector, sq8_key(so, entry));
                 continue;
             }
             IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
@@ -217,7 +300,7 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
     }
 }
 
-// Re-scores the next vecdb.rerank SQ8 candidates with their full vectors;
+// Re-scores the next vecdb.rerank quantized candidates with their full vectors;
 // false when none were left. A vector VACUUM removed since the list was
 // read is skipped: its row is dead.
 static bool rerank_next(IndexScanDesc scan, IvfScanOpaque so) {
@@ -284,7 +367,7 @@ bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir) {
             return true;
         }
         MemoryContext old = MemoryContextSwitchTo(so->context);
-        bool more = so->sq8 && rerank_next(scan, so);
+        bool more = so->quantized && rerank_next(scan, so);
         MemoryContextSwitchTo(old);
         if (more) continue;
         if (!open_more_lists(scan, so)) return vecdb_collector_return_next(&so->collector, scan, &so->metric);

@@ -71,7 +71,7 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, Inde
         if (callback(heap_tid, callback_state)) {
             dead[ndead++] = off;
             if (sq8) {
-                vectors[(*nvectors)++] = ((IvfSq8Entry*)PageGetItem(page, item_id))->vector;
+                vectors[(*nvectors)++] = ((IvfCodeEntry*)PageGetItem(page, item_id))->vector;
             } else {
                 IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
                 if (ivf_full_entry_problem(entry, ItemIdGetLength(item_id)) == NULL &&
@@ -101,7 +101,7 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
     if (stats == NULL) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
     stats->num_index_tuples = 0;
     IvfMetaData meta = ivf_read_meta(index);
-    bool sq8 = meta.lists > 0 && meta.quantizer == IVF_QUANTIZER_SQ8;
+    bool sq8 = ivf_lists_hold_codes(&meta);  // sq8 or pq: code entries pointing at vector pages
     ItemPointerData* vectors = (ItemPointerData*)palloc(sizeof(ItemPointerData) * MaxOffsetNumber);
     VecdbOverflowRef* chains = (VecdbOverflowRef*)palloc(sizeof(VecdbOverflowRef) * MaxOffsetNumber);
     BlockNumber first_vector_freed = InvalidBlockNumber;

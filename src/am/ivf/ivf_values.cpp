@@ -2,6 +2,7 @@
 // search and SQ8 codes.
 #include "am/ivf/ivf.h"
 #include "core/distance/half.h"
+#include "core/quant/pq.h"
 #include "types/vector.h"
 
 #include <cmath>
@@ -78,17 +79,33 @@ void ivf_check_value(Relation index, IvfValueType type, const struct varlena* va
                                RelationGetRelationName(index), dimensions, dim)));
 }
 
-// Rejects a quantizer whose codes for `dimensions` would not fit one
-// index page (the full vectors may be out of line, the codes may not:
-// a list is scanned code by code).
-void ivf_check_code_size(Relation index, int quantizer, int dimensions) {
-    if (quantizer != IVF_QUANTIZER_SQ8) return;
-    int most = (int)(VECDB_MAX_ITEM_SIZE - IVF_SQ8_HEADER_SIZE);
-    if (dimensions > most)
+// The pq_m of an index of `dimensions`: the option, checked to divide
+// them, or the default (core/quant/pq.h). Raised at CREATE INDEX.
+uint16 ivf_pq_m(Relation index, const IvfOptions* options, int dimensions) {
+    if (options->pq_m == 0) return (uint16)vecdb::core::pq_default_m((size_t)dimensions);
+    if (dimensions % options->pq_m != 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("pq_m = %d of ivf index \"%s\" does not divide its %d dimensions", options->pq_m,
+                               RelationGetRelationName(index), dimensions),
+                        errhint("Choose a divisor of %d, or leave pq_m out for sub-vectors of about 4 dimensions.",
+                                dimensions)));
+    return (uint16)options->pq_m;
+}
+
+// Rejects a quantizer that cannot serve `dimensions`: pq_m not dividing
+// them, or codes that would not fit one index page (the full vectors may be
+// out of line, the codes may not: a list is scanned code by code).
+void ivf_check_code_size(Relation index, const IvfOptions* options, int dimensions) {
+    if (options->quantizer == IVF_QUANTIZER_NONE) return;
+    int code_bytes = options->quantizer == IVF_QUANTIZER_SQ8 ? dimensions : ivf_pq_m(index, options, dimensions);
+    int most = (int)(VECDB_MAX_ITEM_SIZE - IVF_CODE_HEADER_SIZE);
+    if (code_bytes > most)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("quantizer \"sq8\" of ivf index \"%s\" holds at most %d dimensions, not %d",
-                               RelationGetRelationName(index), most, dimensions),
-                        errhint("Use quantizer 'none' or 'pq' for wider vectors.")));
+                        errmsg("quantizer \"%s\" of ivf index \"%s\" would store %d code bytes per row, at most %d fit a page",
+                               options->quantizer == IVF_QUANTIZER_SQ8 ? "sq8" : "pq", RelationGetRelationName(index),
+                               code_bytes, most),
+                        errhint(options->quantizer == IVF_QUANTIZER_SQ8 ? "Use quantizer 'none' or 'pq' for wider vectors."
+                                                                         : "Use a smaller pq_m.")));
 }
 
 // StopCheck poll for core computations: reads the backend's cancel and

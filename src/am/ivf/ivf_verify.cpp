@@ -35,7 +35,7 @@ static bool bit_is_set(const uint8* bits, BlockNumber blkno) {
 static bool read_centroids(IvfVerifyState* st) {
     const IvfMetaData* meta = &st->meta;
     Size bytes = sizeof(float) * (Size)meta->lists * meta->dimensions;
-    Size sq8 = meta->quantizer == IVF_QUANTIZER_SQ8 ? 2 * sizeof(float) * (Size)meta->dimensions : 0;
+    Size sq8 = sizeof(float) * ivf_stream_extra_floats(meta);  // sq8 ranges or pq codebooks
     Size expected_pages = (bytes + sq8 + IVF_PAGE_PAYLOAD - 1) / IVF_PAGE_PAYLOAD;
     if (meta->stream_pages < expected_pages) {
         vecdb_verify_problem(st->report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber,
@@ -132,12 +132,21 @@ static const struct varlena* check_full_entry(IvfVerifyState* st, Page page, Blo
 // entry of the same heap row on a vector page; returns that value (or NULL).
 static const struct varlena* check_code_entry(IvfVerifyState* st, Page page, BlockNumber blkno, OffsetNumber off) {
     ItemId item_id = PageGetItemId(page, off);
-    if (ItemIdGetLength(item_id) != IVF_SQ8_HEADER_SIZE + st->code_size) {
+    if (ItemIdGetLength(item_id) != IVF_CODE_HEADER_SIZE + st->code_size) {
         vecdb_verify_problem(st->report, blkno, off, "quantized entry is %u bytes, not %zu", ItemIdGetLength(item_id),
-                             IVF_SQ8_HEADER_SIZE + st->code_size);
+                             IVF_CODE_HEADER_SIZE + st->code_size);
         return NULL;
     }
-    const IvfSq8Entry* entry = (const IvfSq8Entry*)PageGetItem(page, item_id);
+    const IvfCodeEntry* entry = (const IvfCodeEntry*)PageGetItem(page, item_id);
+    if (st->meta.quantizer == IVF_QUANTIZER_PQ) {
+        const uint8* codes = IvfCodeEntryCodes(entry);
+        for (Size j = 0; j < st->code_size; j++)
+            if (codes[j] >= (1u << st->meta.pq_nbits)) {
+                vecdb_verify_problem(st->report, blkno, off, "pq code %u of sub-vector %zu is past its %u centroids",
+                                     codes[j], j, 1u << st->meta.pq_nbits);
+                break;
+            }
+    }
     BlockNumber vblk = ItemPointerGetBlockNumberNoCheck(&entry->vector);
     OffsetNumber voff = ItemPointerGetOffsetNumberNoCheck(&entry->vector);
     // the posting page stays locked: VACUUM removes the entry before its vector
@@ -196,7 +205,7 @@ static void verify_list(IvfVerifyState* st, uint32 list, const IvfListSlot* slot
                 vecdb_verify_problem(st->report, blkno, off, "line pointer is dead or a redirect");
                 continue;
             }
-            bool sized = st->code_size > 0 ? ItemIdGetLength(item_id) == IVF_SQ8_HEADER_SIZE + st->code_size
+            bool sized = st->code_size > 0 ? ItemIdGetLength(item_id) == IVF_CODE_HEADER_SIZE + st->code_size
                                            : ivf_full_entry_problem((IvfFullEntry*)PageGetItem(page, item_id),
                                                                     ItemIdGetLength(item_id)) == NULL;
             // the report grows in the caller's context, not the per-entry one
@@ -263,15 +272,19 @@ void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
     if (header.version != IVF_VERSION)
         vecdb_verify_problem(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber, "metapage has version %u, not %u",
                              header.version, IVF_VERSION);
-    if (st.meta.quantizer > IVF_QUANTIZER_SQ8 || st.meta.space > IVF_SPACE_COSINE) {
+    bool pq_shape_bad = st.meta.quantizer == IVF_QUANTIZER_PQ && st.meta.lists > 0 &&
+                        (st.meta.pq_m == 0 || st.meta.dimensions % st.meta.pq_m != 0 || st.meta.pq_nbits < 1 ||
+                         st.meta.pq_nbits > 8);
+    if (st.meta.quantizer > IVF_QUANTIZER_PQ || st.meta.space > IVF_SPACE_COSINE || pq_shape_bad) {
         vecdb_verify_problem(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber,
-                             "metapage has an unknown quantizer %u or space %u", st.meta.quantizer, st.meta.space);
+                             "metapage has an unknown quantizer %u, space %u or pq shape (m %u, nbits %u)",
+                             st.meta.quantizer, st.meta.space, st.meta.pq_m, st.meta.pq_nbits);
         return;
     }
     VecdbMetric metric;
     vecdb_metric_init(&metric, index);
     st.type = ivf_value_type(index, &metric);
-    st.code_size = st.meta.lists > 0 && st.meta.quantizer == IVF_QUANTIZER_SQ8 ? st.meta.dimensions : 0;
+    st.code_size = ivf_code_size(&st.meta);
     BlockNumber nblocks = vecdb_verify_nblocks(report);
     st.on_chain = (uint8*)palloc0(nblocks / 8 + 1);
     if (st.meta.lists > 0) {
