@@ -309,6 +309,30 @@ SELECT count(*) AS ivf_hwide_problems FROM vecdb.verify_index('ivf_hwide_ivf');
 RESET enable_seqscan;
 DROP TABLE ivf_wide, ivf_hwide;
 
+-- VACUUM takes the posting pages a DELETE left empty off their chains
+-- (a later VACUUM frees them once no transaction can still walk through)
+CREATE TABLE ivf_churn (id int, v vector(2));
+INSERT INTO ivf_churn SELECT i, ARRAY[CASE WHEN i % 2 = 0 THEN 100 ELSE -100 END + i % 7, i % 5]::real[]::vector
+FROM generate_series(1, 6000) i;
+CREATE INDEX ivf_churn_idx ON ivf_churn USING ivf (v) WITH (lists = 2);
+SELECT data_pages AS churn_pages_before FROM vecdb.index_stats('ivf_churn_idx') \gset
+DELETE FROM ivf_churn WHERE id % 2 = 0;
+VACUUM ivf_churn;
+SELECT data_pages < :churn_pages_before - 5 AS empty_pages_unlinked, entries FROM vecdb.index_stats('ivf_churn_idx');
+SELECT count(*) AS churn_problems FROM vecdb.verify_index('ivf_churn_idx');
+INSERT INTO ivf_churn SELECT i, ARRAY[100 + i % 7, i % 5]::real[]::vector FROM generate_series(6001, 6300) i;
+-- the nearest list alone holds exactly the rows inserted after the VACUUM
+SET vecdb.ivf_probes = 1;
+SET vecdb.iterative_scan = off;
+SET enable_seqscan = off;
+SELECT count(*) AS churn_found, min(id) > 6000 AS only_new_rows
+FROM (SELECT id FROM ivf_churn ORDER BY v <-> '[103,2]' LIMIT 1000) s;
+RESET enable_seqscan;
+RESET vecdb.iterative_scan;
+SELECT count(*) AS churn_problems_after_inserts FROM vecdb.verify_index('ivf_churn_idx');
+SELECT lists, entries, empty_lists FROM vecdb.ivf_list_stats('ivf_churn_idx');
+DROP TABLE ivf_churn;
+
 -- options and errors
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 0);
 CREATE INDEX ON pts USING ivf (v) WITH (lists = 40000);

@@ -175,5 +175,30 @@ like(problems('ivf_chain'), qr/list chain reaches a page of kind \d+, not 2/, 'i
 like(problems('ivf_wide'), qr/^$ivf_ref_block\|1\|overflow chain holds \d+ bytes, its entry says \d+$/m,
 	'ivf: an overflow reference that disagrees with its chain is reported');
 
+
+# ivf pages a DELETE left empty (the oldest rows fill the oldest pages of
+# each list): unlinked by one VACUUM, freed by the next once a transaction
+# began after the unlinking, reused by inserts; the index stays clean
+create_vector_table($node, 'postgres', 'churn', 3000, 16);
+$node->safe_psql('postgres', 'CREATE INDEX churn_ivf ON churn USING ivf (embedding) WITH (lists = 2)');
+my $pages_before = $node->safe_psql('postgres', "SELECT data_pages FROM vecdb.index_stats('churn_ivf')");
+$node->safe_psql('postgres', 'DELETE FROM churn WHERE id <= 2700');
+$node->safe_psql('postgres', 'VACUUM churn');
+cmp_ok($node->safe_psql('postgres', "SELECT data_pages FROM vecdb.index_stats('churn_ivf')"), '<', $pages_before - 10,
+	'ivf: VACUUM takes empty posting pages off their chains');
+is(problems('churn_ivf'), '', 'ivf: clean after pages were unlinked');
+$node->safe_psql('postgres', 'SELECT txid_current()');
+$node->safe_psql('postgres', 'VACUUM churn');
+my $free = $node->safe_psql('postgres', "SELECT free_pages FROM vecdb.index_stats('churn_ivf')");
+cmp_ok($free, '>', 10, 'ivf: the next VACUUM frees the unlinked pages');
+$node->safe_psql('postgres',
+	'INSERT INTO churn (category, embedding) SELECT 1, ' . vector_sql('g', 16) . ' FROM generate_series(1, 1000) g');
+cmp_ok($node->safe_psql('postgres', "SELECT free_pages FROM vecdb.index_stats('churn_ivf')"), '<', $free,
+	'ivf: inserts reuse the freed pages');
+is(problems('churn_ivf'), '', 'ivf: clean after inserts reused the freed pages');
+is($node->safe_psql('postgres', "SET vecdb.ivf_probes = 2; SET enable_seqscan = off; "
+	  . "SELECT count(*) FROM (SELECT id FROM churn ORDER BY embedding <-> " . vector_sql(7, 16) . " LIMIT 2000) s"),
+	'1300', 'ivf: every live row is found after the churn');
+
 $node->stop;
 done_testing();

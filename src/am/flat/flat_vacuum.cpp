@@ -2,9 +2,10 @@
 // point inserts at the earliest page that gained room.
 #include "am/flat/flat.h"
 
+#include "am/common/vacuum.h"
+
 extern "C" {
 #include "commands/vacuum.h"
-#include "storage/indexfsm.h"
 }
 
 // Removes the dead entries of one data page. Returns the page's successor;
@@ -47,8 +48,7 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, IndexBulkDelet
 IndexBulkDeleteResult* flat_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                         IndexBulkDeleteCallback callback, void* callback_state) {
     Relation index = info->index;
-    if (stats == NULL) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-    stats->num_index_tuples = 0;
+    stats = vecdb_bulk_delete_start(stats);
 
     FlatMetaData meta = flat_read_meta(index);
     bool insert_page_seen = false;
@@ -94,17 +94,7 @@ static void survey_entries(Relation index, VecdbOverflowSweep* sweep, void* arg)
     }
 }
 
+// amvacuumcleanup: counts or sweeps through survey_entries (am/common/vacuum.h).
 IndexBulkDeleteResult* flat_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
-    Relation index = info->index;
-    if (info->analyze_only) return stats;
-    // Without a bulk delete the entries are counted, so pg_class stays accurate.
-    bool count = stats == NULL;
-    if (count) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-    // The survey frees orphaned overflow chains (whose entry a crash or a
-    // failed insert never wrote) when the index ever had any.
-    if (count || vecdb_overflow_ever_stored(index))
-        vecdb_overflow_sweep(index, survey_entries, count ? stats : NULL, stats);
-    stats->num_pages = RelationGetNumberOfBlocks(index);
-    IndexFreeSpaceMapVacuum(index);
-    return stats;
+    return vecdb_vacuum_cleanup(info, stats, survey_entries);
 }

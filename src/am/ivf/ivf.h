@@ -20,6 +20,8 @@
 //   vector pages (sq8, pq)   IvfFullEntry items holding the full vectors for
 //                            rerank; their line pointers never move, so an
 //                            IvfCodeEntry can point at one.
+//   unlinked pages           empty posting pages waiting to be freed
+//                            (IVF_PAGE_UNLINKED)
 // An index built on an empty table has no centroids (lists = 0): every row
 // then goes to one list of full entries that each search reads whole.
 #pragma once
@@ -37,6 +39,11 @@
 #define IVF_PAGE_STREAM (VECDB_PAGE_AM_FIRST + 0)
 #define IVF_PAGE_DIRECTORY (VECDB_PAGE_AM_FIRST + 1)
 #define IVF_PAGE_VECTOR (VECDB_PAGE_AM_FIRST + 2)
+// A posting page VACUUM found empty and took off its list's chain. It keeps
+// its `next` link (a scan or insert that read the link before may still
+// walk through it) and opaque->xid = the next transaction id at unlinking;
+// a later VACUUM frees it once no running transaction is that old.
+#define IVF_PAGE_UNLINKED (VECDB_PAGE_AM_FIRST + 3)
 
 enum IvfQuantizer : uint16 { IVF_QUANTIZER_NONE = 0, IVF_QUANTIZER_SQ8 = 1, IVF_QUANTIZER_PQ = 2 };
 
@@ -183,6 +190,7 @@ const char* ivf_full_entry_problem(const IvfFullEntry* entry, Size item_size);
 const struct varlena* ivf_full_entry_value(Relation index, const IvfFullEntry* entry, Size item_size,
                                            VecdbOverflowBuffer* overflow);
 uint32 ivf_nearest_list(const IvfCache* cache, const float* x);
+bool ivf_check_chain_page(Relation index, Page page, BlockNumber blkno);
 
 // ivf_verify.cpp, ivf_list_stats.cpp
 void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report);

@@ -26,7 +26,7 @@ static int64 list_size(Relation index, const IvfMetaData* meta, uint32 list) {
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
-        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+        ivf_check_chain_page(index, page, blkno);  // an unlinked page holds nothing
         OffsetNumber max = PageGetMaxOffsetNumber(page);
         for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
             if (ItemIdIsNormal(PageGetItemId(page, off))) entries++;

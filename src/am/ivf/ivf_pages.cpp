@@ -263,6 +263,15 @@ static bool has_room(Page page, Size size) {
     return PageGetFreeSpace(page) >= MAXALIGN(size);
 }
 
+// Checks a page reached through a list chain: a posting page, or one VACUUM
+// unlinked since the link was read (returns true for it: it holds nothing,
+// takes nothing, and its `next` leads back into the chain). XX001 otherwise.
+bool ivf_check_chain_page(Relation index, Page page, BlockNumber blkno) {
+    if (vecdb_page_is_vecdb(page) && VecdbPageGetOpaque(page)->kind == IVF_PAGE_UNLINKED) return true;
+    vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+    return false;
+}
+
 // Pages of a list's chain an insert looks at before starting a new page.
 #define IVF_INSERT_WALK 8
 
@@ -279,8 +288,8 @@ void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, 
             Buffer buffer = ReadBuffer(index, blkno);
             LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
             Page page = BufferGetPage(buffer);
-            vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
-            if (has_room(page, size)) {
+            bool unlinked = ivf_check_chain_page(index, page, blkno);
+            if (!unlinked && has_room(page, size)) {
                 GenericXLogState* state = GenericXLogStart(index);
                 page = GenericXLogRegisterBuffer(state, buffer, 0);
                 vecdb_page_add_item(index, page, item, size);

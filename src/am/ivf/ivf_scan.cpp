@@ -270,7 +270,7 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
         Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
-        vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+        ivf_check_chain_page(index, page, blkno);  // an unlinked page holds nothing
         OffsetNumber max = PageGetMaxOffsetNumber(page);
         if (pq) score_pq_page(index, so, page, list_dot);
         for (OffsetNumber off = FirstOffsetNumber; off <= max && !pq; off = OffsetNumberNext(off)) {

@@ -1,12 +1,17 @@
 // VACUUM for ivf: drop the entries of dead rows from every list (and their
 // full vectors from the vector pages, and the overflow chains of values
-// larger than a page), and point each list's inserts at a page that gained
-// room, so the space is reused. The cleanup sweeps orphaned overflow chains.
+// larger than a page), take posting pages left empty off their chains, and
+// point each list's inserts at a page that gained room, so the space is
+// reused. The cleanup sweeps orphaned overflow chains and frees the pages
+// earlier VACUUMs unlinked.
 #include "am/ivf/ivf.h"
 
+#include "am/common/vacuum.h"
+
 extern "C" {
+#include "access/transam.h"
 #include "commands/vacuum.h"
-#include "storage/indexfsm.h"
+#include "storage/procarray.h"
 }
 
 // Orders item pointers by block, then offset.
@@ -49,12 +54,78 @@ static void delete_vectors(Relation index, ItemPointerData* vectors, int n, Bloc
     pfree(chains);
 }
 
+// Whether a posting page holds no entry.
+static bool page_is_empty(Page page) {
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
+        if (ItemIdIsUsed(PageGetItemId(page, off))) return false;
+    return true;
+}
+
+// Takes the empty posting page `blkno` off its list's chain, after its
+// predecessor `prev` (the head is never unlinked: the slot would have to
+// move): first the list's insert hint moves off it, then, with both pages
+// locked in chain order and the page still empty, prev links past it and
+// it becomes IVF_PAGE_UNLINKED, in one WAL record. Inserts never add to an
+// unlinked page, so nothing points a new entry at it. False when it was
+// not unlinked (it took an entry meanwhile).
+static bool unlink_page(Relation index, const IvfMetaData* meta, uint32 list, BlockNumber prev, BlockNumber blkno) {
+    IvfListSlot slot = ivf_read_slot(index, meta, list);
+    if (slot.insert_page == blkno) ivf_set_insert_page(index, meta, list, blkno, prev);
+    if (ivf_read_slot(index, meta, list).insert_page == blkno) return false;
+    Buffer prev_buffer = ReadBuffer(index, prev);
+    LockBuffer(prev_buffer, BUFFER_LOCK_EXCLUSIVE);
+    vecdb_page_check(index, BufferGetPage(prev_buffer), prev, VECDB_PAGE_DATA);
+    if (VecdbPageGetOpaque(BufferGetPage(prev_buffer))->next != blkno) {
+        UnlockReleaseBuffer(prev_buffer);
+        return false;
+    }
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    vecdb_page_check(index, BufferGetPage(buffer), blkno, VECDB_PAGE_DATA);
+    bool unlinked = page_is_empty(BufferGetPage(buffer));
+    if (unlinked) {
+        GenericXLogState* state = GenericXLogStart(index);
+        Page prev_page = GenericXLogRegisterBuffer(state, prev_buffer, 0);
+        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        VecdbPageGetOpaque(prev_page)->next = VecdbPageGetOpaque(page)->next;
+        VecdbPageGetOpaque(page)->kind = IVF_PAGE_UNLINKED;
+        VecdbPageGetOpaque(page)->xid = ReadNextTransactionId();
+        GenericXLogFinish(state);
+    }
+    UnlockReleaseBuffer(buffer);
+    UnlockReleaseBuffer(prev_buffer);
+    return unlinked;
+}
+
+// Frees the unlinked pages no running transaction can still be walking
+// through: unlinked before the oldest transaction began (the most
+// conservative horizon, every database's).
+static void free_unlinked_pages(Relation index, IndexBulkDeleteResult* stats) {
+    TransactionId horizon = GetOldestNonRemovableTransactionId(NULL);
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        bool old = vecdb_page_is_vecdb(page) && VecdbPageGetOpaque(page)->kind == IVF_PAGE_UNLINKED &&
+                   TransactionIdPrecedes(VecdbPageGetOpaque(page)->xid, horizon);
+        UnlockReleaseBuffer(buffer);
+        if (old) {
+            vecdb_free_page(index, blkno);
+            stats->pages_newly_deleted++;
+        }
+    }
+}
+
 // Removes the dead entries of one posting page; returns its successor.
 // *has_room tells whether the page can now take another entry; the full
 // vectors of removed sq8 entries are appended to vectors.
 static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, IndexBulkDeleteResult* stats,
                                IndexBulkDeleteCallback callback, void* callback_state, bool* has_room,
-                               ItemPointerData* vectors, int* nvectors, VecdbOverflowRef* chains, int* nchains) {
+                               ItemPointerData* vectors, int* nvectors, VecdbOverflowRef* chains, int* nchains,
+                               bool* empty) {
     Buffer buffer = ReadBuffer(index, blkno);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     Page page = BufferGetPage(buffer);
@@ -90,6 +161,7 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, Inde
         stats->tuples_removed += ndead;
     }
     *has_room = ndead > 0 && PageGetFreeSpace(page) >= MAXALIGN(entry_size);
+    *empty = page_is_empty(page);
     BlockNumber next = VecdbPageGetOpaque(page)->next;
     UnlockReleaseBuffer(buffer);
     return next;
@@ -98,8 +170,7 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, Inde
 IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteResult* stats,
                                        IndexBulkDeleteCallback callback, void* callback_state) {
     Relation index = info->index;
-    if (stats == NULL) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-    stats->num_index_tuples = 0;
+    stats = vecdb_bulk_delete_start(stats);
     IvfMetaData meta = ivf_read_meta(index);
     bool sq8 = ivf_lists_hold_codes(&meta);  // sq8 or pq: code entries pointing at vector pages
     ItemPointerData* vectors = (ItemPointerData*)palloc(sizeof(ItemPointerData) * MaxOffsetNumber);
@@ -108,18 +179,24 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
     uint32 slots = ivf_slot_count(&meta);
     for (uint32 list = 0; list < slots; list++) {
         IvfListSlot slot = ivf_read_slot(index, &meta, list);
-        BlockNumber roomy = InvalidBlockNumber;
+        BlockNumber roomy = InvalidBlockNumber, prev = InvalidBlockNumber;
         for (BlockNumber blkno = slot.head; blkno != InvalidBlockNumber;) {
             vacuum_delay_point();
-            bool has_room = false;
+            bool has_room = false, empty = false;
             int nvectors = 0, nchains = 0;
             BlockNumber next = vacuum_page(index, blkno, sq8, stats, callback, callback_state, &has_room, vectors,
-                                           &nvectors, chains, &nchains);
+                                           &nvectors, chains, &nchains, &empty);
             if (nvectors > 0) delete_vectors(index, vectors, nvectors, &first_vector_freed);
             for (int c = 0; c < nchains; c++) vecdb_overflow_free(index, &chains[c]);
-            if (has_room && roomy == InvalidBlockNumber) roomy = blkno;
+            if (empty && prev != InvalidBlockNumber && unlink_page(index, &meta, list, prev, blkno)) {
+                stats->pages_deleted++;  // prev stays: it links past this page now
+            } else {
+                if (has_room && roomy == InvalidBlockNumber) roomy = blkno;
+                prev = blkno;
+            }
             blkno = next;
         }
+        slot = ivf_read_slot(index, &meta, list);
         if (roomy != InvalidBlockNumber && roomy != slot.insert_page)
             ivf_set_insert_page(index, &meta, list, slot.insert_page, roomy);
     }
@@ -160,17 +237,16 @@ static void survey_entries(Relation index, VecdbOverflowSweep* sweep, void* arg)
     }
 }
 
+// amvacuumcleanup: counts or sweeps through survey_entries (am/common/vacuum.h),
+// then frees the pages unlinked by earlier VACUUMs that nobody can reach.
 IndexBulkDeleteResult* ivf_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
-    Relation index = info->index;
     if (info->analyze_only) return stats;
-    // Without a bulk delete the entries are counted, so pg_class stays accurate.
-    bool count = stats == NULL;
-    if (count) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
-    // The survey frees orphaned overflow chains (whose entry a crash or a
-    // failed insert never wrote) when the index ever had any.
-    if (count || vecdb_overflow_ever_stored(index))
-        vecdb_overflow_sweep(index, survey_entries, count ? stats : NULL, stats);
-    stats->num_pages = RelationGetNumberOfBlocks(index);
-    IndexFreeSpaceMapVacuum(index);
+    // first: the common cleanup vacuums the free space map, which makes the
+    // freed pages findable for inserts
+    IndexBulkDeleteResult freed;
+    memset(&freed, 0, sizeof freed);
+    free_unlinked_pages(info->index, &freed);
+    stats = vecdb_vacuum_cleanup(info, stats, survey_entries);
+    stats->pages_newly_deleted += freed.pages_newly_deleted;
     return stats;
 }

@@ -298,14 +298,15 @@ void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
         for (uint32 list = 0; list < nslots; list++) verify_list(&st, list, &slots[list]);
     else
         return;  // without the directory, pages off every chain say nothing
-    // posting pages are never unlinked: one the check saw that no chain reached is lost
+    // a posting page leaves its chain only as an unlinked page: one the check
+    // saw that no chain reached is lost
     for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
         uint16 kind = vecdb_verify_page_kind(report, blkno);
         if (kind == VECDB_PAGE_DATA && !bit_is_set(st.on_chain, blkno))
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "posting page is on no list's chain");
         else if (kind == IVF_PAGE_VECTOR && st.code_size == 0 && st.meta.lists > 0)
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "vector page in an index without quantizer");
-        else if (kind > IVF_PAGE_VECTOR)
+        else if (kind > IVF_PAGE_UNLINKED)
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "page kind %u does not exist in an ivf index",
                                  kind);
     }
