@@ -133,6 +133,26 @@ UPDATE hg SET "$inserted_at" = now() - interval '2 hours' WHERE id = 5;
 SELECT string_agg(id || ':' || (entity->>'tag'), ' ') FROM vecdb.hybrid_search('hg', '[{"anns_field": "txt", "data": "apple"}]',
                                                     output_fields => ARRAY['tag'], partition_names => ARRAY['_default']);
 SELECT vecdb.alter_collection_properties('hg', '{"ttl": null}');
+-- VARCHAR primary keys break ties by bytes ("B" before "a"); the text field
+-- of a partition-key collection is GIN-indexed in every hash partition
+SELECT vecdb.create_collection('hk', '{"num_partitions": 4, "fields": [
+  {"name": "k", "type": "VARCHAR", "is_primary": true, "params": {"max_length": 8}},
+  {"name": "grp", "type": "INT64", "is_partition_key": true},
+  {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}},
+  {"name": "t", "type": "VARCHAR", "params": {"max_length": 50, "enable_match": true}}]}'::jsonb);
+SELECT vecdb.insert('hk', '[{"k": "B", "grp": 1, "v": [1, 0], "t": "sun"}, {"k": "a", "grp": 2, "v": [0, 1], "t": "sun"},
+                            {"k": "b", "grp": 3, "v": [1, 1], "t": "sun"}]')->'insert_count';
+SELECT count(*) AS gin_indexed_partitions FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+  JOIN pg_am a ON a.oid = x.relam WHERE a.amname = 'gin' AND x.relkind = 'i' AND i.indrelid::regclass::text LIKE '"hk$%';
+-- B: 1/61 + 1/63, a: 1/63 + 1/61 (a tie), b: 1/62 + 1/62
+SELECT string_agg(id || '@' || round(score::numeric, 6), ' ' ORDER BY o) FROM vecdb.hybrid_search('hk', '[
+  {"anns_field": "v", "data": [1, 0]}, {"anns_field": "v", "data": [0, 1]}]')
+  WITH ORDINALITY AS h(query_no, id, score, distances, entity, o);
+-- equal text ranks: the list is in byte order of the keys (B a b)
+SELECT string_agg(id || '@' || round(score::numeric, 6), ' ' ORDER BY o) FROM vecdb.hybrid_search('hk', '[
+  {"anns_field": "t", "data": "sun"}]', output_fields => ARRAY['grp'])
+  WITH ORDINALITY AS h(query_no, id, score, distances, entity, o);
+SELECT vecdb.drop_collection('hk');
 
 -- 4. Errors.
 SELECT * FROM vecdb.hybrid_search('hg', '[{"anns_field": "a", "data": [0, 0]}]', '{"strategy": "borda"}');

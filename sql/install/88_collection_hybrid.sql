@@ -145,7 +145,7 @@ $$;
 -- Full-text search of a field: for each query string (data: a string or an
 -- array of them, read with websearch_to_tsquery in the field's
 -- configuration), the top_k matching rows by ts_rank_cd (ties by primary
--- key) that pass the filter and have not expired (ttl). One statement per
+-- key, VARCHAR keys by bytes as the fusion orders them) that pass the filter and have not expired (ttl). One statement per
 -- query string, always planned for its string (custom plans): the planner
 -- estimates how many rows match and takes the field's GIN index for a
 -- selective query (a generic plan cannot know and scans the table).
@@ -176,16 +176,38 @@ BEGIN
     src := vecdb._read_source(c, NULL);
     sql := format('SELECT $4::integer, t.%1$I::text, ts_rank_cd(t.%2$I, websearch_to_tsquery(%4$L::regconfig, $1))::float8 '
                   'FROM %3$s AS t WHERE t.%2$I @@ websearch_to_tsquery(%4$L::regconfig, $1) AND %5$s AND %7$s%6$s '
-                  'ORDER BY 3 DESC, t.%1$I LIMIT $2',
+                  'ORDER BY 3 DESC, t.%1$I%8$s LIMIT $2',
                   c.primary_field, vecdb._text_column(f), src.relation, f.text_config,
                   w.sql, CASE WHEN partition_names IS NOT NULL THEN ' AND t."$partition" = ANY($3)' ELSE '' END,
-                  src.condition);
+                  src.condition, CASE WHEN (SELECT data_type FROM vecdb.fields WHERE collection = c.name
+                                                 AND name = c.primary_field) = 'VARCHAR' THEN ' COLLATE "C"' ELSE '' END);
     FOR i IN 1 .. cardinality(texts) LOOP
         RETURN QUERY SELECT * FROM vecdb._execute(sql,
             ARRAY['text', 'int8', 'text[]', 'int4'] || w.param_types,
             ARRAY[texts[i], top_k::text, partition_names::text, i::text] || w.param_values)
             AS r(query_no integer, id text, distance double precision);
     END LOOP;
+END
+$$;
+
+-- One request's ranked list: (query_no, id, distance) in query row order,
+-- best first within each (similarities IP / COSINE and text ranks
+-- descending, distances ascending). Vector fields go through vecdb.search.
+CREATE FUNCTION vecdb._hybrid_list(c vecdb.collections, f vecdb.fields, data jsonb, top_k integer, filter text,
+                                   partition_names text[], params jsonb)
+    RETURNS TABLE (query_no integer, id text, distance double precision)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF f.text_config IS NOT NULL THEN
+        RETURN QUERY SELECT s.query_no, s.id, s.distance
+                       FROM vecdb._text_search(c, f, data, top_k, filter, partition_names) s;
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT r.query_no, r.id, r.distance
+                   FROM vecdb.search(c.name, data, f.name, top_k, filter, NULL, 0, partition_names, params)
+                        WITH ORDINALITY AS r(query_no, id, distance, entity, ord)
+                  ORDER BY r.query_no, CASE WHEN f.metric_type IN ('IP', 'COSINE') THEN - r.distance ELSE r.distance END,
+                           r.ord;
 END
 $$;
 
@@ -216,7 +238,6 @@ DECLARE
     req_filter text;
     req_params jsonb;
     lim jsonb;
-    similarity boolean;
     metrics text[] := '{}';
     list_nos integer[] := '{}';
     query_nos integer[] := '{}';
@@ -276,29 +297,14 @@ BEGIN
         req_limit := coalesce((coalesce(req->>'limit', req->>'top_k'))::integer, top_k);
         req_filter := vecdb._hybrid_filter(c, filter, coalesce(req->>'filter', req->>'expr'));
         req_params := coalesce(nullif(coalesce(req->'params', req->'param'), 'null'), '{}');
-        IF f.text_config IS NOT NULL THEN
-            metrics := metrics || 'TEXT'::text;
-            SELECT list_nos || coalesce(array_agg(i ORDER BY s.query_no, - s.distance, s.ord), '{}'),
-                   query_nos || coalesce(array_agg(s.query_no ORDER BY s.query_no, - s.distance, s.ord), '{}'),
-                   ids || coalesce(array_agg(s.id ORDER BY s.query_no, - s.distance, s.ord), '{}'),
-                   dists || coalesce(array_agg(s.distance ORDER BY s.query_no, - s.distance, s.ord), '{}')
-              INTO list_nos, query_nos, ids, dists
-              FROM vecdb._text_search(c, f, req->'data', req_limit, req_filter, partition_names)
-                   WITH ORDINALITY AS s(query_no, id, distance, ord);
-        ELSE
-            metrics := metrics || f.metric_type;
-            -- best first: similarities (IP, COSINE) descending, distances ascending
-            similarity := f.metric_type IN ('IP', 'COSINE');
-            SELECT list_nos || coalesce(array_agg(i ORDER BY s.query_no, s.rank_key, s.ord), '{}'),
-                   query_nos || coalesce(array_agg(s.query_no ORDER BY s.query_no, s.rank_key, s.ord), '{}'),
-                   ids || coalesce(array_agg(s.id ORDER BY s.query_no, s.rank_key, s.ord), '{}'),
-                   dists || coalesce(array_agg(s.distance ORDER BY s.query_no, s.rank_key, s.ord), '{}')
-              INTO list_nos, query_nos, ids, dists
-              FROM (SELECT r.query_no, r.id, r.distance, r.ord,
-                           CASE WHEN similarity THEN - r.distance ELSE r.distance END AS rank_key
-                      FROM vecdb.search(c.name, req->'data', f.name, req_limit, req_filter, NULL, 0, partition_names,
-                                        req_params) WITH ORDINALITY AS r(query_no, id, distance, entity, ord)) s;
-        END IF;
+        metrics := metrics || CASE WHEN f.text_config IS NOT NULL THEN 'TEXT' ELSE f.metric_type END;
+        SELECT list_nos || coalesce(array_agg(i ORDER BY s.ord), '{}'),
+               query_nos || coalesce(array_agg(s.query_no ORDER BY s.ord), '{}'),
+               ids || coalesce(array_agg(s.id ORDER BY s.ord), '{}'),
+               dists || coalesce(array_agg(s.distance ORDER BY s.ord), '{}')
+          INTO list_nos, query_nos, ids, dists
+          FROM vecdb._hybrid_list(c, f, req->'data', req_limit, req_filter, partition_names, req_params)
+               WITH ORDINALITY AS s(query_no, id, distance, ord);
     END LOOP;
     SELECT * INTO pk FROM vecdb.fields WHERE collection = c.name AND name = c.primary_field;
     RETURN QUERY SELECT * FROM vecdb._execute(
