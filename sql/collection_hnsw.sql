@@ -38,7 +38,13 @@ SELECT current_setting('vecdb.hnsw_ef_search');
 SELECT * FROM vecdb.search('ann', '[0,0,0,0,0,0,0,0]', params => '{"ef": "many"}');
 SELECT * FROM vecdb.search('ann', '[0,0,0,0,0,0,0,0]', params => '{"ef": 5000}');
 SELECT vecdb.drop_index('ann', 'v');
-SELECT vecdb.create_index('ann', 'v', 'HNSW_SQ');
+-- HNSW_SQ is hnsw with the sq8 quantizer: exact distances after rerank
+SELECT vecdb.create_index('ann', 'v', 'HNSW_SQ', 'L2', '{"M": 8}');
+SELECT pg_get_indexdef(indexrelid) LIKE '%quantizer=sq8%' AS sq8 FROM pg_index
+ WHERE indrelid = 'ann'::regclass AND indexrelid::regclass::text LIKE '%_v_%';
+SELECT count(*), bool_and(distance = (SELECT v <-> '[0,0,0,0,0,0,0,0]' FROM ann WHERE ann.id::text = s.id))
+  FROM vecdb.search('ann', '[0,0,0,0,0,0,0,0]', top_k => 5) s;
+SELECT vecdb.drop_index('ann', 'v');
 SELECT vecdb.create_index('ann', 'v', 'HNSW', params => '{"M": 8, "ef": 10}');
 SELECT vecdb.create_index('ann', 'v', 'HNSW', params => '{"M": 1}');
 SELECT vecdb.drop_collection('ann');

@@ -139,8 +139,8 @@ EXCEPTION WHEN feature_not_supported THEN
     RETURN NOT have_ivf AND SQLERRM = format('index type %s is not available yet', index_type);
 END $$;
 SELECT pg_temp.ivf_maps('IVF_FLAT', '{"nlist": 4}'), pg_temp.ivf_maps('IVF_SQ8', '{"nlist": 4}');
--- IVF_PQ waits for the ivf access method's pq quantizer
-SELECT vecdb.create_index('pts', 'h', 'IVF_PQ', 'L2', '{"nlist": 4, "m": 3, "nbits": 8}');
+-- IVF_PQ is ivf with the pq quantizer (m sub-vectors of nbits each)
+SELECT pg_temp.ivf_maps('IVF_PQ', '{"nlist": 4, "m": 3, "nbits": 8}');
 SELECT vecdb.create_index('pts', 'h', 'DISKANN');
 SELECT vecdb.create_index('pts', 'h', 'FLAT', 'HAMMING');
 SELECT vecdb.create_index('pts', 'h', 'FLAT', 'L2', '{"nlist": 8}');

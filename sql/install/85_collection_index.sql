@@ -2,7 +2,9 @@
 -- load / release (index pages read into shared buffers).
 
 -- The access method, operator class and WITH options of a Milvus vector
--- index type for field f; refuses types whose access method is not built.
+-- index type for field f (HNSW_SQ and IVF_SQ8 use the sq8 quantizer,
+-- IVF_PQ the pq one: m -> pq_m, nbits -> pq_nbits); refuses types whose
+-- access method is not built.
 CREATE FUNCTION vecdb._vector_index_plan(f vecdb.fields, index_type text, metric text, params jsonb,
                                          OUT am text, OUT opclass text, OUT options text)
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -26,13 +28,10 @@ BEGIN
         RAISE EXCEPTION 'index type % does not apply to % field "%"', index_type, f.data_type, f.name
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- HNSW_SQ and IVF_PQ need quantizers the hnsw and ivf access methods do not have yet
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) OR index_type IN ('HNSW_SQ', 'IVF_PQ') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_am WHERE amname = am) THEN
         RAISE EXCEPTION 'index type % is not available yet', index_type
             USING ERRCODE = 'feature_not_supported',
-                  DETAIL = CASE WHEN index_type = 'HNSW_SQ' THEN 'The hnsw access method has no quantizer yet.'
-                                WHEN index_type = 'IVF_PQ' THEN 'The ivf access method has no pq quantizer yet (none and sq8 only).'
-                                ELSE format('It needs the %s access method, which this build of vecdb does not have.', am) END;
+                  DETAIL = format('It needs the %s access method, which this build of vecdb does not have.', am);
     END IF;
     allowed := CASE am WHEN 'flat' THEN '{}'::text[]
                        WHEN 'hnsw' THEN ARRAY['M', 'efConstruction']
@@ -47,7 +46,7 @@ BEGIN
     IF params ? 'M' THEN opts := opts || format('m = %s', (params->>'M')::integer); END IF;
     IF params ? 'efConstruction' THEN opts := opts || format('ef_construction = %s', (params->>'efConstruction')::integer); END IF;
     IF params ? 'nlist' THEN opts := opts || format('lists = %s', (params->>'nlist')::integer); END IF;
-    IF index_type = 'IVF_SQ8' THEN opts := opts || 'quantizer = sq8'::text; END IF;
+    IF index_type IN ('IVF_SQ8', 'HNSW_SQ') THEN opts := opts || 'quantizer = sq8'::text; END IF;
     IF index_type = 'IVF_PQ' THEN opts := opts || 'quantizer = pq'::text; END IF;
     IF params ? 'm' THEN opts := opts || format('pq_m = %s', (params->>'m')::integer); END IF;
     IF params ? 'nbits' THEN opts := opts || format('pq_nbits = %s', (params->>'nbits')::integer); END IF;
