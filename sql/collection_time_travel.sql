@@ -98,6 +98,19 @@ UPDATE tt_docs SET "$inserted_at" = now() - interval '2 hours' WHERE id = 3;
 SELECT e FROM vecdb.query('tt_docs', '', ARRAY['tag'], as_of => :'t_ttl') e;
 SELECT e FROM vecdb.query('tt_docs', '', ARRAY['tag']) e;
 
+-- a ttl set after versions went to the history does not hide them: they
+-- count from the moment the ttl was set, like the live rows
+SELECT vecdb.create_collection('tt_late', 2);
+SELECT vecdb.enable_time_travel('tt_late', '1 day');
+SELECT vecdb.insert('tt_late', '[{"id": 1, "vector": [1,1]}, {"id": 2, "vector": [2,2]}]');
+SELECT clock_timestamp() AS t_late \gset
+SELECT vecdb.upsert('tt_late', '[{"id": 1, "vector": [5,5]}]');
+SELECT vecdb.delete('tt_late', ids => '[2]');
+SELECT vecdb.alter_collection_properties('tt_late', '{"ttl": "1 hour"}');
+SELECT id, distance FROM vecdb.search('tt_late', '[1,1]', as_of => :'t_late') ORDER BY id;
+SELECT e FROM vecdb.query('tt_late', '', as_of => :'t_late') e ORDER BY e->>'id';
+SELECT vecdb.drop_collection('tt_late');
+
 SELECT vecdb.disable_time_travel('tt_docs');
 SELECT vecdb.disable_time_travel('tt_docs');
 SELECT to_regclass('tt_docs$history');

@@ -83,10 +83,12 @@ BEGIN
         EXECUTE format('CREATE INDEX ON %s ("$inserted_at")', vecdb._table(c));
         EXECUTE format('CREATE TRIGGER "$ttl_refresh" BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION vecdb._ttl_refresh()',
                        vecdb._table(c));
-        -- the history of a time-travel collection keeps the insert time too
+        -- the history of a time-travel collection keeps the insert time too;
+        -- versions it already holds count from now, like the live rows
+        -- above (NULL would hide them from every as_of search)
         hist := vecdb._history_table(c);
         IF hist IS NOT NULL THEN
-            EXECUTE format('ALTER TABLE %s ADD COLUMN "$inserted_at" timestamptz', hist);
+            EXECUTE format('ALTER TABLE %s ADD COLUMN "$inserted_at" timestamptz DEFAULT pg_catalog.now()', hist);
             PERFORM vecdb._install_history_trigger(c);
         END IF;
     END IF;
