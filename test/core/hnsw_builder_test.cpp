@@ -125,7 +125,11 @@ TEST(HnswBuilder, EveryNodeHasAnIncomingLink) {
     p.ef_construction = 16;
     GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
     build(graph, 2);
+    // link_orphans alone may leave a node whose every candidate parent is
+    // full of single in-links (it then skips it); connect_unreachable, which
+    // the index build always runs after it, attaches what is left
     graph.link_orphans();
+    graph.connect_unreachable();
     std::vector<uint32_t> indegree(graph.size(), 0);
     for (uint32_t node = 0; node < graph.size(); node++) {
         uint32_t count;
