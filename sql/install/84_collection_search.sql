@@ -161,6 +161,15 @@ BEGIN
 END
 $$;
 
+-- The range search conditions on the distance d ($2 radius, $3 range_filter,
+-- given as Milvus scores; vecdb._metric_score is its own inverse, so it
+-- also turns a score into the operator's value).
+CREATE FUNCTION vecdb._range_conds(metric text, d text, radius_given boolean, range_filter_given boolean)
+    RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN radius_given THEN format(' AND %s < %s', d, vecdb._metric_score(metric, '$2')) ELSE '' END
+        || CASE WHEN range_filter_given THEN format(' AND %s >= %s', d, vecdb._metric_score(metric, '$3')) ELSE '' END
+$$;
+
 -- Builds the statement of one vecdb.search shape, checking everything that
 -- does not depend on the query vectors or the radius values; vecdb.search
 -- (src/collection/search.cpp) keeps the prepared result per shape.
@@ -170,7 +179,10 @@ $$;
 -- checked integers written into the text. A grouped search's statement is
 -- the stream of hits (id, distance, entity, grp text) of one query vector,
 -- $1 an array of just that vector, in distance order (group_size, top_k
--- and skip apply in vecdb.search).
+-- and skip apply in vecdb.search). sql_single is the statement of a call
+-- with one query vector ($1 an array of just it): the plain ORDER BY ...
+-- LIMIT query, without the unnest, the join and the final sort (NULL when
+-- grouped: sql already takes one vector).
 CREATE FUNCTION vecdb._search_statement(collection_name text, anns_field text, top_k integer, filter text,
                                         output_fields text[], skip integer, partition_names text[], params jsonb,
                                         radius_given boolean, range_filter_given boolean,
@@ -178,13 +190,14 @@ CREATE FUNCTION vecdb._search_statement(collection_name text, anns_field text, t
                                         OUT sql text, OUT param_types text[], OUT filter_values text[],
                                         OUT data_type text, OUT dim integer, OUT settings text[],
                                         OUT params_radius double precision, OUT params_range_filter double precision,
-                                        OUT metric text)
+                                        OUT metric text, OUT sql_single text)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
     f vecdb.fields;
     g vecdb.fields;
     d text;
+    d1 text;
     w record;
     conds text := '';
     index_params jsonb := '{}';
@@ -219,14 +232,12 @@ BEGIN
     IF range_filter_given AND NOT radius_given THEN
         RAISE EXCEPTION 'range_filter needs radius' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- a grouped search streams one query vector at a time: $1 holds just it
-    d := format('(t.%I %s %s)', f.name, vecdb._metric_operator(metric),
-                CASE WHEN group_by_field IS NULL THEN 'q.v' ELSE '$1[1]' END);
-    IF radius_given THEN
-        conds := conds || format(' AND %s < %s', d, CASE metric WHEN 'IP' THEN '(- $2)' WHEN 'COSINE' THEN '(1 - $2)' ELSE '$2' END);
-    END IF;
-    IF range_filter_given THEN
-        conds := conds || format(' AND %s >= %s', d, CASE metric WHEN 'IP' THEN '(- $3)' WHEN 'COSINE' THEN '(1 - $3)' ELSE '$3' END);
+    -- the distance to the query vector q.v of the batch, or to $1[1] when
+    -- the statement takes one vector (grouped, sql_single)
+    d := format('(t.%I %s q.v)', f.name, vecdb._metric_operator(metric));
+    d1 := format('(t.%I %s $1[1])', f.name, vecdb._metric_operator(metric));
+    IF group_by_field IS NOT NULL THEN
+        d := d1;
     END IF;
     IF partition_names IS NOT NULL THEN
         conds := conds || ' AND t."$partition" = ANY($4)';
@@ -243,8 +254,14 @@ BEGIN
             'CROSS JOIN LATERAL (SELECT t.%1$I::text AS id, %2$s::float8 AS distance, %3$s AS entity, %4$s AS d '
             'FROM %5$s AS t WHERE %6$s%7$s ORDER BY %4$s LIMIT %8$s OFFSET %9$s) s ORDER BY q.n, s.d',
             c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'), d,
-            relation, w.sql, conds, top_k, skip);
+            relation, w.sql, conds || vecdb._range_conds(metric, d, radius_given, range_filter_given), top_k, skip);
+        sql_single := format(
+            'SELECT 1::integer AS query_no, t.%1$I::text AS id, %2$s::float8 AS distance, %3$s AS entity '
+            'FROM %5$s AS t WHERE %6$s%7$s ORDER BY %4$s LIMIT %8$s OFFSET %9$s',
+            c.primary_field, vecdb._metric_score(metric, d1), vecdb._entity_sql(c, output_fields, false, 't'), d1,
+            relation, w.sql, conds || vecdb._range_conds(metric, d1, radius_given, range_filter_given), top_k, skip);
     ELSE
+        conds := conds || vecdb._range_conds(metric, d, radius_given, range_filter_given);
         SELECT * INTO g FROM vecdb.fields WHERE collection = c.name AND name = group_by_field;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'group_by_field "%" does not exist in collection "%"', group_by_field, c.name

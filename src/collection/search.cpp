@@ -4,7 +4,10 @@
 // vecdb._search_statement (PL/pgSQL, all catalog lookups and checks) and kept
 // as a prepared generic plan with its filter literals already parsed. A call
 // then only parses its query vectors, applies the index settings and runs
-// the plan, so it costs about what the hand-written query costs.
+// the plan, so it costs about what the hand-written query costs: a call with
+// one query vector runs the plain ORDER BY ... LIMIT statement (no unnest,
+// join or final sort), read-only on the caller's snapshot, its rows going
+// straight into the result tuplestore (no SPI tuple table).
 //
 // Invalidation: a statement trigger on every catalog table (vecdb._catalog_changed)
 // sends a relcache invalidation of vecdb.collections; our relcache callback
@@ -21,6 +24,7 @@ extern "C" {
 #include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "executor/tstoreReceiver.h"
 #include "parser/parse_type.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -44,7 +48,8 @@ struct SearchShape {
     int key_len;
     uint32 hash;
     MemoryContext cxt;
-    SPIPlanPtr plan;
+    SPIPlanPtr plan;         // any number of query vectors (grouped: one)
+    SPIPlanPtr plan_single;  // one query vector; nullptr when grouped
     int nargs;
     Oid* types;
     Datum* filter_values;  // nargs - kFirstFilterParam of them
@@ -99,6 +104,7 @@ void catalog_invalidated(Datum, Oid relid) {
 // Frees one kept shape.
 void free_shape(SearchShape* s) {
     if (s->plan != nullptr) SPI_freeplan(s->plan);
+    if (s->plan_single != nullptr) SPI_freeplan(s->plan_single);
     MemoryContextDelete(s->cxt);
 }
 
@@ -227,7 +233,7 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
                          JSONBOID, BOOLOID, BOOLOID, TEXTOID, INT4OID, BOOLOID};
         builder_plan = keep_plan(
             "SELECT sql, param_types, filter_values, data_type, dim, settings, params_radius, "
-            "params_range_filter, metric FROM vecdb._search_statement($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+            "params_range_filter, metric, sql_single FROM vecdb._search_statement($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
             "$11, $12, $13)",
             13, types, 0);
     }
@@ -250,9 +256,9 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vecdb._search_statement returned no row");
     HeapTuple row = SPI_tuptable->vals[0];
     TupleDesc desc = SPI_tuptable->tupdesc;
-    bool isnull[9];
-    Datum col[9];
-    for (int i = 0; i < 9; i++) col[i] = SPI_getbinval(row, desc, i + 1, &isnull[i]);
+    bool isnull[10];
+    Datum col[10];
+    for (int i = 0; i < 10; i++) col[i] = SPI_getbinval(row, desc, i + 1, &isnull[i]);
 
     // The shape lives in its own context, under the call's memory until it
     // is complete (an error frees it), then under CacheMemoryContext.
@@ -265,6 +271,7 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     s->key_len = key->len;
     s->hash = hash;
     char* sql = TextDatumGetCString(col[0]);
+    char* sql_single = isnull[9] ? nullptr : TextDatumGetCString(col[9]);
     int ntypes, nfilter;
     char** type_names = text_elements(col[1], &ntypes);
     char** filter_texts = text_elements(col[2], &nfilter);
@@ -314,6 +321,7 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     // grouped stream is read only in part, so planned for its first rows
     s->plan = prepare_plan(sql, s->nargs, s->types,
                            CURSOR_OPT_GENERIC_PLAN | (s->grouped ? CURSOR_OPT_FAST_PLAN : 0), keep);
+    if (sql_single != nullptr) s->plan_single = prepare_plan(sql_single, s->nargs, s->types, CURSOR_OPT_GENERIC_PLAN, keep);
     if (!keep) return s;
     MemoryContextSetParent(cxt, CacheMemoryContext);
     remember_shape(s);
@@ -391,6 +399,32 @@ bool effective_bound(FunctionCallInfo fcinfo, int arg, bool params_null, double 
     return !params_null;
 }
 
+// Runs a search statement read-only on the caller's snapshot (the search
+// writes nothing), its rows going straight into store (checked against
+// desc by the receiver). Inside SPI.
+void run_into_store(SPIPlanPtr plan, SearchShape* s, Datum* values, const char* nulls, Tuplestorestate* store,
+                    TupleDesc desc, MemoryContext store_cxt) {
+    ParamListInfo params = makeParamList(s->nargs);
+    for (int i = 0; i < s->nargs; i++) {
+        ParamExternData* p = &params->params[i];
+        p->value = values[i];
+        p->isnull = nulls[i] == 'n';
+        p->pflags = PARAM_FLAG_CONST;
+        p->ptype = s->types[i];
+    }
+    DestReceiver* dest = CreateDestReceiver(DestTuplestore);
+    SetTuplestoreDestReceiverParams(dest, store, store_cxt, false, desc,
+                                    "vecdb.search: the statement's columns do not match the result");
+    SPIExecuteOptions options;
+    memset(&options, 0, sizeof(options));
+    options.params = params;
+    options.read_only = true;
+    options.dest = dest;
+    int rc = SPI_execute_plan_extended(plan, &options);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+    dest->rDestroy(dest);
+}
+
 }  // namespace
 
 // vecdb.search(collection_name, data, anns_field, top_k, filter, output_fields,
@@ -400,8 +434,8 @@ VECDB_FUNCTION(vecdb_search) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
     if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vecdb.search must be called in a FROM clause")));
-    TupleDesc expected;
-    if (get_call_result_type(fcinfo, NULL, &expected) != TYPEFUNC_COMPOSITE)
+    TupleDesc expected = rsinfo->expectedDesc;
+    if (expected == nullptr && get_call_result_type(fcinfo, NULL, &expected) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "vecdb.search must return a row type");
 
     bool nested = search_depth > 0;
@@ -460,18 +494,10 @@ VECDB_FUNCTION(vecdb_search) {
         if (s->grouped) {
             vecdb_run_grouped_search(s->plan, values, nulls, DatumGetArrayTypeP(values[0]), s->group, store, result_desc);
         } else {
-            int rc = SPI_execute_plan(s->plan, values, nulls, false, 0);
-            if (rc != SPI_OK_SELECT) elog(ERROR, "vecdb.search: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-            TupleDesc got = SPI_tuptable->tupdesc;
-            if (got->natts != result_desc->natts)
-                elog(ERROR, "vecdb.search: statement returns %d columns, expected %d", got->natts, result_desc->natts);
-            Datum row[4];
-            bool row_nulls[4];
-            for (uint64 r = 0; r < SPI_processed; r++) {
-                CHECK_FOR_INTERRUPTS();
-                for (int c = 0; c < 4; c++) row[c] = SPI_getbinval(SPI_tuptable->vals[r], got, c + 1, &row_nulls[c]);
-                tuplestore_putvalues(store, result_desc, row, row_nulls);
-            }
+            ArrayType* vectors = DatumGetArrayTypeP(values[0]);
+            bool single = ArrayGetNItems(ARR_NDIM(vectors), ARR_DIMS(vectors)) == 1;
+            run_into_store(single ? s->plan_single : s->plan, s, values, nulls, store, result_desc,
+                           rsinfo->econtext->ecxt_per_query_memory);
         }
         SPI_finish();
         AtEOXact_GUC(true, nest);

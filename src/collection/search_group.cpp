@@ -189,7 +189,7 @@ void vecdb_run_grouped_search(SPIPlanPtr plan, Datum* values, const char* nulls,
         GroupTable t = new_table(want.skip + want.top_k);
         MemoryContextSwitchTo(old);
 
-        Portal portal = SPI_cursor_open(NULL, plan, values, nulls, false);
+        Portal portal = SPI_cursor_open(NULL, plan, values, nulls, true);
         collect(portal, want, t, per_query);
         SPI_cursor_close(portal);
 
