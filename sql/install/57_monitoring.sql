@@ -9,7 +9,9 @@ CREATE FUNCTION vecdb.scan_stats_shared(
     OUT scans bigint,
     OUT tuples_scored bigint,
     OUT continuations bigint,
-    OUT since timestamptz)
+    OUT since timestamptz,
+    OUT list_pages bigint,
+    OUT rerank_pages bigint)
     RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'vecdb_scan_stats_shared' LANGUAGE C STRICT;
 COMMENT ON FUNCTION vecdb.scan_stats_shared() IS 'vecdb''s shared per-index search counters (empty unless vecdb is preloaded)';
@@ -60,7 +62,8 @@ COMMENT ON VIEW vecdb.stat_indexes IS 'vecdb indexes: access method, size, optio
 
 -- Search activity per vecdb index: scans and rows returned as Postgres
 -- counts them (pg_stat_user_indexes), and what only vecdb knows — entries
--- scored and iterative-scan continuations — when vecdb is preloaded
+-- scored, iterative-scan continuations, pages of candidates (ivf list
+-- pages) and pages read for rerank — when vecdb is preloaded
 -- (NULL otherwise).
 CREATE VIEW vecdb.stat_search WITH (security_invoker = true) AS
 SELECT x.index,
@@ -70,6 +73,8 @@ SELECT x.index,
        v.scans AS counted_scans,
        v.tuples_scored,
        v.continuations,
+       v.list_pages,
+       v.rerank_pages,
        v.since AS counted_since
 FROM vecdb.stat_indexes x
 LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid = x.index

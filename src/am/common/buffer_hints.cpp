@@ -2,6 +2,7 @@
 #include "am/common/buffer_hints.h"
 
 extern "C" {
+#include "pgstat.h"
 #include "utils/hsearch.h"
 }
 
@@ -43,8 +44,14 @@ VecdbBufferHints* vecdb_buffer_hints(Relation index) {
 Buffer vecdb_read_buffer_hinted(Relation index, VecdbBufferHints* hints, BlockNumber blkno) {
     if (hints == NULL || blkno >= VECDB_MAX_HINTED_BLOCKS) return ReadBuffer(index, blkno);
     if (blkno < hints->capacity && hints->buffers[blkno] != InvalidBuffer &&
-        ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, hints->buffers[blkno]))
+        ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, hints->buffers[blkno])) {
+        // ReadRecentBuffer leaves pg_statio to its caller (ReadBuffer counts
+        // a read, and a hit when the page was in shared buffers): count the
+        // hit so pg_statio_*_indexes sees every page a scan reads
+        pgstat_count_buffer_read(index);
+        pgstat_count_buffer_hit(index);
         return hints->buffers[blkno];
+    }
     Buffer buffer = ReadBuffer(index, blkno);
     if (blkno >= hints->capacity) {
         BlockNumber capacity = Max(blkno + 1, Max(hints->capacity * 2, 1024));

@@ -14,4 +14,5 @@ VecdbBufferHints* vecdb_buffer_hints(Relation index);
 
 // ReadBuffer through the hint: pins the remembered buffer when it still
 // holds the page, otherwise reads it normally and remembers where it is.
+// Either way the read is counted in pg_statio_*_indexes, as ReadBuffer does.
 Buffer vecdb_read_buffer_hinted(Relation index, VecdbBufferHints* hints, BlockNumber blkno);

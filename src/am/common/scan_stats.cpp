@@ -28,6 +28,8 @@ typedef struct ScanStatsEntry {
     int64 scans;
     int64 scored;
     int64 continuations;
+    int64 list_pages;
+    int64 rerank_pages;
     TimestampTz since;  // when counting started (first scan or reset)
 } ScanStatsEntry;
 
@@ -81,17 +83,22 @@ void vecdb_scan_stats_publish(Relation index, VecdbScanStats* stats) {
         if (entry != NULL) {
             if (!found) {
                 entry->scans = entry->scored = entry->continuations = 0;
+                entry->list_pages = entry->rerank_pages = 0;
                 entry->since = GetCurrentTimestamp();
             }
             entry->scans++;
             entry->scored += (int64)stats->scored;
             entry->continuations += (int64)stats->continuations;
+            entry->list_pages += (int64)stats->list_pages;
+            entry->rerank_pages += (int64)stats->rerank_pages;
         }
         LWLockRelease(shared_lock);
     }
     stats->started = false;
     stats->scored = 0;
     stats->continuations = 0;
+    stats->list_pages = 0;
+    stats->rerank_pages = 0;
 }
 
 extern "C" {
@@ -111,10 +118,11 @@ extern "C" PGDLLEXPORT Datum vecdb_scan_stats_shared(PG_FUNCTION_ARGS) {
     hash_seq_init(&seq, shared_stats);
     for (ScanStatsEntry* entry; (entry = (ScanStatsEntry*)hash_seq_search(&seq)) != NULL;) {
         if (entry->key.database != MyDatabaseId) continue;
-        Datum values[5] = {ObjectIdGetDatum(entry->key.index), Int64GetDatum(entry->scans),
+        Datum values[7] = {ObjectIdGetDatum(entry->key.index), Int64GetDatum(entry->scans),
                            Int64GetDatum(entry->scored), Int64GetDatum(entry->continuations),
-                           TimestampTzGetDatum(entry->since)};
-        bool nulls[5] = {false, false, false, false, false};
+                           TimestampTzGetDatum(entry->since), Int64GetDatum(entry->list_pages),
+                           Int64GetDatum(entry->rerank_pages)};
+        bool nulls[7] = {false, false, false, false, false, false, false};
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
     LWLockRelease(shared_lock);

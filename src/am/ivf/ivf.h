@@ -191,6 +191,7 @@ const struct varlena* ivf_full_entry_value(Relation index, const IvfFullEntry* e
                                            VecdbOverflowBuffer* overflow);
 uint32 ivf_nearest_list(const IvfCache* cache, const float* x);
 bool ivf_check_chain_page(Relation index, Page page, BlockNumber blkno);
+void ivf_check_slot_page(Relation index, const IvfMetaData* meta, Page page, BlockNumber blkno);
 
 // ivf_verify.cpp, ivf_list_stats.cpp
 void ivf_verify(Relation index, Relation heap, VecdbVerifyReport* report);

@@ -36,7 +36,7 @@ IvfListSlot* ivf_slot_in_page(const IvfMetaData* meta, Page page, uint32 list) {
 }
 
 // Checks a slot page: its kind, and for a directory page its one item.
-static void check_slot_page(Relation index, const IvfMetaData* meta, Page page, BlockNumber blkno) {
+void ivf_check_slot_page(Relation index, const IvfMetaData* meta, Page page, BlockNumber blkno) {
     if (meta->lists == 0) {
         vecdb_page_check(index, page, blkno, VECDB_PAGE_META);
         return;
@@ -56,7 +56,7 @@ IvfListSlot ivf_read_slot(Relation index, const IvfMetaData* meta, uint32 list) 
     Buffer buffer = ReadBuffer(index, blkno);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
-    check_slot_page(index, meta, page, blkno);
+    ivf_check_slot_page(index, meta, page, blkno);
     IvfListSlot slot = *ivf_slot_in_page(meta, page, list);
     UnlockReleaseBuffer(buffer);
     return slot;
@@ -69,7 +69,7 @@ void ivf_set_insert_page(Relation index, const IvfMetaData* meta, uint32 list, B
     BlockNumber blkno = ivf_slot_block(meta, list);
     Buffer buffer = ReadBuffer(index, blkno);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-    check_slot_page(index, meta, BufferGetPage(buffer), blkno);
+    ivf_check_slot_page(index, meta, BufferGetPage(buffer), blkno);
     if (ivf_slot_in_page(meta, BufferGetPage(buffer), list)->insert_page == expected) {
         GenericXLogState* state = GenericXLogStart(index);
         Page page = GenericXLogRegisterBuffer(state, buffer, 0);
@@ -307,7 +307,7 @@ void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, 
         BlockNumber slot_blkno = ivf_slot_block(meta, list);
         Buffer slot_buffer = ReadBuffer(index, slot_blkno);
         LockBuffer(slot_buffer, BUFFER_LOCK_EXCLUSIVE);
-        check_slot_page(index, meta, BufferGetPage(slot_buffer), slot_blkno);
+        ivf_check_slot_page(index, meta, BufferGetPage(slot_buffer), slot_blkno);
         if (ivf_slot_in_page(meta, BufferGetPage(slot_buffer), list)->head != slot.head) {
             UnlockReleaseBuffer(slot_buffer);  // someone linked a new head meanwhile: try it
             continue;

@@ -258,46 +258,127 @@ static void push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
     vecdb_collector_push(&so->collector, tid, key);
 }
 
-// Scores every entry of one list.
-static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list) {
-    Relation index = scan->indexRelation;
+// Pins a page through the scan's buffer hints and asks the CPU to start
+// loading its bytes: a list scan is bound by memory latency, and the next
+// page is known before the current one is scored.
+static Buffer pin_and_prefetch(Relation index, IvfScanOpaque so, BlockNumber blkno) {
+    Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
+    const char* page = (const char*)BufferGetPage(buffer);
+    for (size_t offset = 0; offset < BLCKSZ; offset += 64) __builtin_prefetch(page + offset, 0, 0);
+    return buffer;
+}
+
+// Scores the full entries ('none', or an untrained index) of one locked
+// page. An inline value of the query's shape goes straight to the SIMD
+// kernel from the page; anything else (out of line, another shape, fmgr
+// metrics) takes the checked path.
+static void score_full_page(Relation index, IvfScanOpaque so, Page page) {
+    bool kernel = vecdb_metric_has_kernel(&so->metric);
+    Size query_size = VARSIZE(so->query);
+    Size inline_size = IVF_FULL_HEADER_SIZE + MAXALIGN(query_size);
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id)) continue;
+        IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+        const struct varlena* value = IvfFullEntryValue(entry);
+        double key;
+        if (kernel && ItemIdGetLength(item_id) == inline_size && entry->flags == 0 && VARATT_IS_4B_U(value) &&
+            VARSIZE(value) == query_size && vecdb_metric_same_shape(&so->metric, so->query, value))
+            key = vecdb_metric_kernel_key(&so->metric, so->query, value);
+        else
+            key = vecdb_metric_key(&so->metric, so->query,
+                                   ivf_full_entry_value(index, entry, ItemIdGetLength(item_id), &so->overflow));
+        push_exact(so, &entry->heap_tid, key);
+    }
+}
+
+// Scores the sq8 code entries of one locked page (or, without a query,
+// lists their rows as NULL-distance results).
+static void score_code_page(Relation index, IvfScanOpaque so, Page page) {
     Size code_entry_size = IVF_CODE_HEADER_SIZE + ivf_code_size(&so->meta);
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id)) continue;
+        if (ItemIdGetLength(item_id) != code_entry_size) report_corrupt_entry(index);
+        const IvfCodeEntry* entry = (const IvfCodeEntry*)PageGetItem(page, item_id);
+        if (so->query == NULL)
+            vecdb_collector_push_null(&so->collector, (ItemPointer)&entry->heap_tid);
+        else
+            push_candidate(so, &entry->vector, sq8_key(so, entry));
+    }
+}
+
+// Lists the rows of the full entries of one locked page (no query: every
+// row comes out with a NULL distance).
+static void list_full_page(IvfScanOpaque so, Page page) {
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id)) continue;
+        vecdb_collector_push_null(&so->collector, &((IvfFullEntry*)PageGetItem(page, item_id))->heap_tid);
+    }
+}
+
+// Scores every entry of one list whose chain starts at `head` (already
+// pinned as *carried when that is valid). The next page is pinned and
+// prefetched before the current one is scored; at the end of the chain
+// that is `next_head`, the first page of the list scored after this one,
+// which is handed back pinned in *carried.
+static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list, BlockNumber head, Buffer* carried,
+                       BlockNumber next_head) {
+    Relation index = scan->indexRelation;
     bool pq = so->quantized && so->meta.quantizer == IVF_QUANTIZER_PQ && so->query != NULL;
     double list_dot = pq ? pq_prepare_list(index, so, list) : 0;
-    BlockNumber blkno = ivf_read_slot(index, &so->meta, list).head;
-    while (blkno != InvalidBlockNumber) {
+    BlockNumber blkno = head;
+    Buffer buffer = *carried;
+    *carried = InvalidBuffer;
+    if (buffer == InvalidBuffer && blkno != InvalidBlockNumber) buffer = pin_and_prefetch(index, so, blkno);
+    while (buffer != InvalidBuffer) {
         CHECK_FOR_INTERRUPTS();
-        Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
         ivf_check_chain_page(index, page, blkno);  // an unlinked page holds nothing
         OffsetNumber max = PageGetMaxOffsetNumber(page);
-        if (pq) score_pq_page(index, so, page, list_dot);
-        for (OffsetNumber off = FirstOffsetNumber; off <= max && !pq; off = OffsetNumberNext(off)) {
-            ItemId item_id = PageGetItemId(page, off);
-            if (!ItemIdIsNormal(item_id)) continue;
-            if (so->quantized) {
-                if (ItemIdGetLength(item_id) != code_entry_size) report_corrupt_entry(index);
-                const IvfCodeEntry* entry = (const IvfCodeEntry*)PageGetItem(page, item_id);
-                if (so->query == NULL)
-                    vecdb_collector_push_null(&so->collector, (ItemPointer)&entry->heap_tid);
-                else
-                    push_candidate(so, &entry->vector, sq8_key(so, entry));
-                continue;
-            }
-            IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
-            if (so->query == NULL) {
-                vecdb_collector_push_null(&so->collector, &entry->heap_tid);
-                continue;
-            }
-            const struct varlena* value = ivf_full_entry_value(index, entry, ItemIdGetLength(item_id), &so->overflow);
-            push_exact(so, &entry->heap_tid, vecdb_metric_key(&so->metric, so->query, value));
-        }
+        blkno = VecdbPageGetOpaque(page)->next;
+        Buffer next = InvalidBuffer;
+        if (blkno != InvalidBlockNumber)
+            next = pin_and_prefetch(index, so, blkno);
+        else if (next_head != InvalidBlockNumber)
+            *carried = pin_and_prefetch(index, so, next_head);
+        if (pq)
+            score_pq_page(index, so, page, list_dot);
+        else if (so->quantized)
+            score_code_page(index, so, page);
+        else if (so->query == NULL)
+            list_full_page(so, page);
+        else
+            score_full_page(index, so, page);
         so->scored += max;
         vecdb_scan_stats_scored(&so->stats, max);
-        blkno = VecdbPageGetOpaque(page)->next;
+        vecdb_scan_stats_list_page(&so->stats);
         UnlockReleaseBuffer(buffer);
+        buffer = next;
     }
+}
+
+// Reads the chain heads of `n` lists, holding each directory page once.
+static void read_list_heads(Relation index, IvfScanOpaque so, const uint32* lists, uint32 n, BlockNumber* heads) {
+    Buffer buffer = InvalidBuffer;
+    BlockNumber held = InvalidBlockNumber;
+    for (uint32 i = 0; i < n; i++) {
+        BlockNumber blkno = ivf_slot_block(&so->meta, lists[i]);
+        if (blkno != held) {
+            if (buffer != InvalidBuffer) UnlockReleaseBuffer(buffer);
+            buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
+            LockBuffer(buffer, BUFFER_LOCK_SHARE);
+            ivf_check_slot_page(index, &so->meta, BufferGetPage(buffer), blkno);
+            held = blkno;
+        }
+        heads[i] = ivf_slot_in_page(&so->meta, BufferGetPage(buffer), lists[i])->head;
+    }
+    if (buffer != InvalidBuffer) UnlockReleaseBuffer(buffer);
 }
 
 // Re-scores the next vecdb.rerank quantized candidates with their full vectors;
@@ -312,6 +393,7 @@ static bool rerank_next(IndexScanDesc scan, IvfScanOpaque so) {
         CHECK_FOR_INTERRUPTS();
         const ScoredItem* c = &so->candidates[i];
         Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, c->block);
+        vecdb_scan_stats_rerank_page(&so->stats);
         LockBuffer(buffer, BUFFER_LOCK_SHARE);
         Page page = BufferGetPage(buffer);
         vecdb_page_check(index, page, c->block, IVF_PAGE_VECTOR);
@@ -340,7 +422,15 @@ static bool open_more_lists(IndexScanDesc scan, IvfScanOpaque so) {
     if (so->next_list > 0) vecdb_scan_stats_continued(&so->stats);
     uint32 end = Min(so->nlists, so->next_list + so->probes);
     MemoryContext old = MemoryContextSwitchTo(so->context);
-    for (; so->next_list < end; so->next_list++) score_list(scan, so, so->list_order[so->next_list]);
+    uint32 n = end - so->next_list;
+    BlockNumber* heads = (BlockNumber*)palloc(sizeof(BlockNumber) * n);
+    read_list_heads(scan->indexRelation, so, so->list_order + so->next_list, n, heads);
+    Buffer carried = InvalidBuffer;
+    for (uint32 i = 0; i < n; i++)
+        score_list(scan, so, so->list_order[so->next_list + i], heads[i], &carried,
+                   i + 1 < n ? heads[i + 1] : InvalidBlockNumber);
+    so->next_list = end;
+    pfree(heads);
     MemoryContextSwitchTo(old);
     return true;
 }

@@ -18,8 +18,11 @@ def sample(qids, count):
 # The sum counts every buffer the plan touched: the index's pages and, for
 # each row the index hands out, its heap page (rows a WHERE clause rejects
 # included), so a filtered scan that wades through rejected rows shows it.
-# When vecdb is preloaded, also the index entries scored and iterative-scan
-# continuations per index scan (vecdb's own counters).
+# When vecdb is preloaded, also the index entries scored, iterative-scan
+# continuations, list pages (candidates: full vectors for ivf 'none', codes
+# for sq8 / pq) and rerank pages (full vectors re-read) per index scan
+# (vecdb's own counters), and the other buffers per query (heap, metapage,
+# directory).
 def buffers_per_query(pg, statement, qids, more=""):
     if not qids:
         return None
@@ -44,4 +47,11 @@ def buffers_per_query(pg, statement, qids, more=""):
         out["scans"] = scans
         out["scored_per_scan"] = (after[1] - before[1]) / scans
         out["continuations_per_scan"] = (after[2] - before[2]) / scans
+        # pages of candidates (ivf list pages) and pages read for rerank
+        # per scan; the rest of `buffers` is heap pages and the index's
+        # metapage / directory pages
+        if len(after) > 4 and after[3] is not None and before[3] is not None:
+            out["list_pages_per_scan"] = (after[3] - before[3]) / scans
+            out["rerank_pages_per_scan"] = (after[4] - before[4]) / scans
+            out["other_buffers"] = out["buffers"] - (after[3] - before[3] + after[4] - before[4]) / n
     return out

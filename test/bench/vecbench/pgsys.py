@@ -245,8 +245,12 @@ class Postgres:
     def scan_counters(self):
         if not self.scalar("SELECT to_regproc('vecdb.scan_stats_shared') IS NOT NULL"):
             return None
-        self.execute("SELECT sum(scans)::int8, sum(tuples_scored)::int8, sum(continuations)::int8 "
-                     "FROM vecdb.scan_stats_shared() "
+        # list_pages / rerank_pages: builds from 2026-12-03 on
+        pages = ("sum(list_pages)::int8, sum(rerank_pages)::int8" if self.scalar(
+            "SELECT count(*) FROM pg_proc p, unnest(p.proargnames) a "
+            "WHERE p.oid = 'vecdb.scan_stats_shared'::regproc AND a = 'list_pages'") else "NULL, NULL")
+        self.execute("SELECT sum(scans)::int8, sum(tuples_scored)::int8, sum(continuations)::int8, "
+                     f"{pages} FROM vecdb.scan_stats_shared() "
                      f"WHERE indexrelid IN (SELECT oid FROM {_with_partitions(INDEX)})")
         row = self.cur.fetchone()
         return None if row is None or row[0] is None else row

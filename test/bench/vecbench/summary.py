@@ -23,12 +23,21 @@ def _vs_ref(r):
     return f"{r['qps_vs_ref']:.2f} × {r['ref_system']}"
 
 
+# List pages + rerank pages per scan of a point ("–" without the counters).
+def _list_rerank(r):
+    b = r.get("buffers") or {}
+    if b.get("list_pages_per_scan") is None:
+        return "–"
+    return f"{b['list_pages_per_scan']:,.1f} + {b['rerank_pages_per_scan']:,.1f}"
+
+
 # Lines of the main table: one per measured, unfiltered point.
 def main_table(run):
     out = ["| system | parameters | recall@10 | QPS | QPS / ref at same recall "
-           "| ref recall, same param | QPS / floor | buffers / query | scored / scan | build s "
+           "| ref recall, same param | QPS / floor | buffers / query | scored / scan "
+           "| list + rerank pages / scan | build s "
            "| build / ref | size MB | size / raw |",
-           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in run["results"]:
         if "skipped" in r or "filter" in r:
             continue
@@ -39,6 +48,7 @@ def main_table(run):
             f"| {r['system']} | {_params(r)} | {_num(r.get('recall'), 4)} | {_num(r['qps'], 1)} "
             f"| {_vs_ref(r)} | {_num(r.get('ref_recall_same_param'), 4)} "
             f"| {_num(r.get('qps_vs_floor'), 3)} | {_num(buf, 1)} | {_num(scored, 0)} "
+            f"| {_list_rerank(r)} "
             f"| {_num(r.get('build_s'))} | {_num(build_vs, 2, ' ×')} "
             f"| {_num(None if r.get('size_bytes') is None else r['size_bytes'] / 2**20, 1)} "
             f"| {_num(r.get('size_ratio'), 2, ' ×')} |")
