@@ -120,3 +120,19 @@ SELECT vecdb.query('docs', '', ARRAY['nope'], partition_names => ARRAY['p1']);
 SELECT vecdb.drop_collection('docs');
 SELECT vecdb.drop_collection('strict');
 SELECT vecdb.drop_collection('named');
+
+-- primary keys are unique per partition, enforced (Milvus does not check on
+-- insert): a key already in the partition is refused in a later call too;
+-- the same key in another partition is a second row that get, query,
+-- search and delete by id (without a partition) all see
+SELECT vecdb.create_collection('pk', dimension => 2);
+SELECT vecdb.create_partition('pk', 'p1');
+SELECT vecdb.insert('pk', '[{"id": 1, "vector": [1, 1]}]')->'ids';
+SELECT vecdb.insert('pk', '[{"id": 2, "vector": [3, 3]}, {"id": 1, "vector": [1, 2]}]');
+SELECT vecdb.insert('pk', '[{"id": 1, "vector": [2, 2]}]', 'p1')->'ids';
+SELECT "$partition", id, vector FROM pk ORDER BY 1, 2;
+SELECT * FROM vecdb.get('pk', '[1]', output_fields => ARRAY['vector']) AS g ORDER BY g::text;
+SELECT id, distance FROM vecdb.search('pk', '[0, 0]');
+SELECT vecdb.delete('pk', ids => '[1]');
+SELECT count(*) FROM pk;
+SELECT vecdb.drop_collection('pk');

@@ -92,3 +92,33 @@ SELECT * FROM pg_temp.checks();
 RESET vecdb.hnsw_ef_search;
 RESET vecdb.iterative_scan;
 SELECT vecdb.drop_collection('gp');
+
+-- ties are deterministic, as the exact ORDER BY best, group value / distance,
+-- primary key: every row at the same distance, groups inserted out of order
+-- (the first seen is not the smallest), an integer group (10 < 9 as text)
+-- and a varchar one, the NULL group last
+SELECT vecdb.create_collection('gt', '{
+  "fields": [
+    {"name": "id", "type": "INT64", "is_primary": true},
+    {"name": "v", "type": "FLOAT_VECTOR", "params": {"dim": 2}},
+    {"name": "g", "type": "INT32", "nullable": true},
+    {"name": "s", "type": "VARCHAR", "params": {"max_length": 4}}
+  ]}'::jsonb);
+SELECT (vecdb.insert('gt', '[{"id": 30, "v": [1, 1], "g": 10, "s": "b"}, {"id": 4, "v": [1, 1], "g": 9, "s": "a"},
+                             {"id": 12, "v": [1, 1], "g": null, "s": "c"}, {"id": 7, "v": [1, 1], "g": 10, "s": "a"},
+                             {"id": 25, "v": [1, 1], "g": 9, "s": "b"}, {"id": 2, "v": [1, 1], "g": 10, "s": "c"},
+                             {"id": 11, "v": [1, 1], "g": 9, "s": "a"}, {"id": 5, "v": [1, 1], "g": null, "s": "b"}]'))->'insert_count';
+CREATE FUNCTION pg_temp.ties() RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT string_agg(id || '/' || coalesce(entity->>'g', 'null'), ' ' ORDER BY o)
+      FROM vecdb.search('gt', '[1, 1]', 'v', top_k => 3, group_by_field => 'g', group_size => 2) WITH ORDINALITY AS s(n, id, d, entity, o)
+    UNION ALL
+    SELECT string_agg(id || '/' || (entity->>'s'), ' ' ORDER BY o)
+      FROM vecdb.search('gt', '[1, 1]', 'v', top_k => 2, skip => 1, group_by_field => 's', group_size => 3) WITH ORDINALITY AS s(n, id, d, entity, o)
+    UNION ALL
+    SELECT string_agg(id || '/' || coalesce(entity->>'g', 'null'), ' ' ORDER BY o)
+      FROM vecdb.search('gt', '[1, 1]', 'v', top_k => 2, group_by_field => 'g', group_size => 1) WITH ORDINALITY AS s(n, id, d, entity, o)
+$$;
+SELECT * FROM pg_temp.ties();
+SELECT vecdb.create_index('gt', 'v', 'FLAT', 'L2');
+SELECT * FROM pg_temp.ties();
+SELECT vecdb.drop_collection('gt');

@@ -185,24 +185,6 @@ BEGIN
 END
 $$;
 
--- The catalog row of a collection given its name or an alias of it.
-CREATE FUNCTION vecdb._resolve(name text) RETURNS vecdb.collections
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    c vecdb.collections;
-BEGIN
-    SELECT * INTO c FROM vecdb.collections WHERE collections.name = _resolve.name;
-    IF NOT FOUND THEN
-        SELECT col.* INTO c FROM vecdb.aliases a JOIN vecdb.collections col ON col.name = a.collection
-         WHERE a.alias = _resolve.name;
-    END IF;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'collection "%" does not exist', name USING ERRCODE = 'undefined_table';
-    END IF;
-    RETURN c;
-END
-$$;
-
 -- The catalog row of a collection by its own name (not an alias): what the
 -- functions that change the collection itself (drop, rename, alias targets) take.
 CREATE FUNCTION vecdb._collection(name text) RETURNS vecdb.collections
@@ -215,6 +197,19 @@ BEGIN
         RAISE EXCEPTION 'collection "%" does not exist', name USING ERRCODE = 'undefined_table';
     END IF;
     RETURN c;
+END
+$$;
+
+-- The catalog row of a collection given its name or an alias of it.
+CREATE FUNCTION vecdb._resolve(name text) RETURNS vecdb.collections
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    target text;
+BEGIN
+    IF NOT EXISTS (SELECT FROM vecdb.collections WHERE collections.name = _resolve.name) THEN
+        SELECT a.collection INTO target FROM vecdb.aliases a WHERE a.alias = _resolve.name;
+    END IF;
+    RETURN vecdb._collection(coalesce(target, name));
 END
 $$;
 

@@ -177,7 +177,8 @@ $$;
 -- type), $2 radius, $3 range_filter, $4 partition names, $5 as_of, then the
 -- filter's literals from $6 (filter_values, in order). top_k and skip are
 -- checked integers written into the text. A grouped search's statement is
--- the stream of hits (id, distance, entity, grp text) of one query vector,
+-- the stream of hits (id, distance, entity, grp text, the group value and
+-- the primary key in their own types) of one query vector,
 -- $1 an array of just that vector, in distance order (group_size, top_k
 -- and skip apply in vecdb.search). sql_single is the statement of a call
 -- with one query vector ($1 an array of just it): the plain ORDER BY ...
@@ -262,11 +263,7 @@ BEGIN
             relation, w.sql, conds || vecdb._range_conds(metric, d1, radius_given, range_filter_given), top_k, skip);
     ELSE
         conds := conds || vecdb._range_conds(metric, d, radius_given, range_filter_given);
-        SELECT * INTO g FROM vecdb.fields WHERE collection = c.name AND name = group_by_field;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'group_by_field "%" does not exist in collection "%"', group_by_field, c.name
-                USING ERRCODE = 'undefined_column';
-        END IF;
+        g := vecdb._field(c, group_by_field);
         IF g.data_type NOT IN ('BOOL', 'INT8', 'INT16', 'INT32', 'INT64', 'VARCHAR') THEN
             RAISE EXCEPTION 'cannot group by field "%" of type %', g.name, g.data_type
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'Group by a BOOL, integer or VARCHAR field.';
@@ -275,11 +272,15 @@ BEGIN
             RAISE EXCEPTION 'group_size must be between 1 and 1024' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         -- the hits in index order (iterative scan) with their group as
-        -- text; vecdb.search takes the best group_size of each group in
-        -- order of first appearance and stops once skip + top_k groups are full
+        -- text (to find the group) and in its own type (to rank it);
+        -- vecdb.search takes the best group_size of each group (ties: the
+        -- smaller primary key), ranks groups by their best hit (ties: the
+        -- smaller group value, NULL last, as ORDER BY best, grp) and stops
+        -- once skip + top_k groups are full
         sql := format(
             'SELECT t.%1$I::text AS id, %2$s::float8 AS distance, '
-                   '(%3$s || jsonb_build_object(%6$L, %7$s)) AS entity, t.%6$I::text AS grp '
+                   '(%3$s || jsonb_build_object(%6$L, %7$s)) AS entity, t.%6$I::text AS grp, '
+                   't.%6$I AS grp_value, t.%1$I AS pk '
             'FROM %4$s AS t WHERE %5$s%8$s ORDER BY %9$s',
             c.primary_field, vecdb._metric_score(metric, d), vecdb._entity_sql(c, output_fields, false, 't'),
             relation, w.sql, g.name, vecdb._output_sql(g, format('t.%I', g.name)), conds, d);

@@ -355,6 +355,16 @@ CREATE FUNCTION vecdb._as_of_condition(at text) RETURNS text
                   vecdb._xact_time_sql('t."$c"'), at, vecdb._xact_time_sql('t."$e"'))
 $$;
 
+-- The condition a row (alias t) of collection c must meet to be read: the
+-- ttl condition now, or with at (SQL for an as_of instant) the versions
+-- visible then and the ttl condition at that instant. The one builder of
+-- vecdb._read_source and of vecdb.search's row condition.
+CREATE FUNCTION vecdb._visible_condition(c vecdb.collections, at text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN at IS NULL THEN vecdb._ttl_condition(c)
+                ELSE vecdb._as_of_condition(at) || ' AND ' || vecdb._ttl_condition(c, at) END
+$$;
+
 -- The relation a read of collection c scans (as alias t) and the condition
 -- its rows must meet: the table and the ttl condition now, or with as_of
 -- (checked, and set for the transaction) the versions visible then and the
@@ -364,12 +374,12 @@ CREATE FUNCTION vecdb._read_source(c vecdb.collections, as_of timestamptz, OUT r
 BEGIN
     IF as_of IS NULL THEN
         relation := vecdb._table(c);
-        condition := vecdb._ttl_condition(c);
+        condition := vecdb._visible_condition(c, NULL);
         RETURN;
     END IF;
     PERFORM vecdb._set_as_of(c, as_of);
     relation := vecdb._as_of_source(c);
-    condition := vecdb._as_of_condition(vecdb._as_of_sql()) || ' AND ' || vecdb._ttl_condition(c, vecdb._as_of_sql());
+    condition := vecdb._visible_condition(c, vecdb._as_of_sql());
 END
 $$;
 
@@ -380,12 +390,9 @@ CREATE FUNCTION vecdb._ttl_row_condition(collection_name text, as_of_given boole
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
-    at text := format('(SELECT vecdb._as_of_checked(%L, $5))', c.name);
 BEGIN
-    IF NOT as_of_given THEN
-        RETURN vecdb._ttl_condition(c);
-    END IF;
-    RETURN vecdb._as_of_condition(at) || ' AND ' || vecdb._ttl_condition(c, at);
+    RETURN vecdb._visible_condition(c, CASE WHEN as_of_given
+                                            THEN format('(SELECT vecdb._as_of_checked(%L, $5))', c.name) END);
 END
 $$;
 
