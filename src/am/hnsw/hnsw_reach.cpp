@@ -3,6 +3,7 @@
 // entry point reaches, so verify_index, index_stats and VACUUM's repair all
 // ask this walk which elements a scan could never return.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_walk.h"
 
 using vecdb::core::hnsw::Scored;
 
@@ -71,36 +72,23 @@ void hnsw_map_elements(Relation index, int m, HnswTidMap* map, HnswGraphCounts* 
     hnsw_tid_map_init(map, nblocks, m);
     memset(counts, 0, sizeof *counts);
     counts->top_level = -1;
-    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
-        CHECK_FOR_INTERRUPTS();
-        Buffer buffer = ReadBuffer(index, blkno);
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        if (hnsw_is_element_page(page)) {
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
-                if (!ItemIdIsNormal(PageGetItemId(page, off))) continue;
-                HnswElement element = hnsw_get_element(index, page, blkno, off, m);
-                ItemPointerData tid;
-                ItemPointerSet(&tid, blkno, off);
-                uint8* mark = hnsw_tid_map_at(map, &tid);
-                if (mark == NULL) continue;  // cannot be: elements are larger
-                bool live = !(element->flags & HNSW_ELEMENT_DELETED);
-                *mark = (uint8)(HNSW_MARK_ELEMENT | (live ? HNSW_MARK_LIVE : 0) |
-                                (element->level << HNSW_MARK_LEVEL_SHIFT));
-                if (!live) {
-                    counts->deleted++;
-                    continue;
-                }
-                counts->elements++;
-                counts->top_level = Max(counts->top_level, (int)element->level);
-                const HnswLink* links = HnswElementLinks(element);
-                for (int i = 0; i < hnsw_level_capacity(m, 0) && hnsw_link_valid(&links[i]); i++)
-                    counts->level0_links++;
-            }
+    hnsw_for_each_element(index, nblocks, false, [&](Page page, BlockNumber blkno, OffsetNumber off) {
+        HnswElement element = hnsw_get_element(index, page, blkno, off, m);
+        ItemPointerData tid;
+        ItemPointerSet(&tid, blkno, off);
+        uint8* mark = hnsw_tid_map_at(map, &tid);
+        if (mark == NULL) return;  // cannot be: elements are larger
+        bool live = !(element->flags & HNSW_ELEMENT_DELETED);
+        *mark = (uint8)(HNSW_MARK_ELEMENT | (live ? HNSW_MARK_LIVE : 0) | (element->level << HNSW_MARK_LEVEL_SHIFT));
+        if (!live) {
+            counts->deleted++;
+            return;
         }
-        UnlockReleaseBuffer(buffer);
-    }
+        counts->elements++;
+        counts->top_level = Max(counts->top_level, (int)element->level);
+        const HnswLink* links = HnswElementLinks(element);
+        for (int i = 0; i < hnsw_level_capacity(m, 0) && hnsw_link_valid(&links[i]); i++) counts->level0_links++;
+    });
 }
 
 // Links one unreached element into the reached graph: its nearest element

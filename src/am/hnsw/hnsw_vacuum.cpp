@@ -5,6 +5,7 @@
 // each page is locked briefly, and a deleted element is still traversable
 // (its links stay) but is never returned.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_walk.h"
 #include "core/hnsw/select.h"
 
 #include <algorithm>
@@ -58,35 +59,25 @@ typedef struct VacuumSurvey {
 
 // Pass 1: classifies every element (callback NULL: only counts).
 static void survey(Relation index, int m, IndexBulkDeleteCallback callback, void* callback_state, VacuumSurvey* s) {
-    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
     s->best_level = -1;
-    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
-        vacuum_delay_point();
-        Buffer buffer = ReadBuffer(index, blkno);
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        if (hnsw_is_element_page(page)) {
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
-                HnswElement element = hnsw_get_element(index, page, blkno, off, m);
-                ItemPointerData tid;
-                ItemPointerSet(&tid, blkno, off);
-                if (element->flags & HNSW_ELEMENT_DELETED) {
-                    tid_list_add(&s->dead, &tid);
-                } else if (callback && callback(&element->heap_tid, callback_state)) {
-                    tid_list_add(&s->dead, &tid);
-                    tid_list_add(&s->newly_dead, &tid);
-                } else {
-                    s->live += 1;
-                    if (element->level > s->best_level) {
-                        s->best_level = element->level;
-                        s->best = tid;
-                    }
-                }
+    hnsw_for_each_element(index, RelationGetNumberOfBlocks(index), true,
+                          [&](Page page, BlockNumber blkno, OffsetNumber off) {
+        HnswElement element = hnsw_get_element(index, page, blkno, off, m);
+        ItemPointerData tid;
+        ItemPointerSet(&tid, blkno, off);
+        if (element->flags & HNSW_ELEMENT_DELETED) {
+            tid_list_add(&s->dead, &tid);
+        } else if (callback && callback(&element->heap_tid, callback_state)) {
+            tid_list_add(&s->dead, &tid);
+            tid_list_add(&s->newly_dead, &tid);
+        } else {
+            s->live += 1;
+            if (element->level > s->best_level) {
+                s->best_level = element->level;
+                s->best = tid;
             }
         }
-        UnlockReleaseBuffer(buffer);
-    }
+    });
 }
 
 // Whether a level's link list points at a dead element.
@@ -234,33 +225,28 @@ static void repair_element(HnswSearch* search, ItemPointer tid, const TidList* d
 static void repair_links(HnswSearch* search, const TidList* dead) {
     Relation index = search->index;
     MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum repair", ALLOCSET_DEFAULT_SIZES);
-    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
     TidList todo = {NULL, 0, 0};
-    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
-        vacuum_delay_point();
-        todo.n = 0;
-        Buffer buffer = ReadBuffer(index, blkno);
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        if (hnsw_is_element_page(page)) {
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
-                HnswElement element = hnsw_get_element(index, page, blkno, off, search->m);
-                ItemPointerData tid;
-                ItemPointerSet(&tid, blkno, off);
-                if ((element->flags & HNSW_ELEMENT_DELETED) || tid_list_contains(dead, &tid)) continue;
-                for (int l = 0; l <= element->level; l++) {
-                    if (links_hit_dead(HnswElementLinks(element) + hnsw_level_start(search->m, l),
-                                       hnsw_level_capacity(search->m, l), dead)) {
-                        tid_list_add(&todo, &tid);
-                        break;
-                    }
+    int m = search->m;
+    hnsw_for_each_element(
+        index, RelationGetNumberOfBlocks(index), true,
+        [&](Page page, BlockNumber blkno, OffsetNumber off) {
+            HnswElement element = hnsw_get_element(index, page, blkno, off, m);
+            ItemPointerData tid;
+            ItemPointerSet(&tid, blkno, off);
+            if ((element->flags & HNSW_ELEMENT_DELETED) || tid_list_contains(dead, &tid)) return;
+            for (int l = 0; l <= element->level; l++) {
+                if (links_hit_dead(HnswElementLinks(element) + hnsw_level_start(m, l), hnsw_level_capacity(m, l),
+                                   dead)) {
+                    tid_list_add(&todo, &tid);
+                    break;
                 }
             }
-        }
-        UnlockReleaseBuffer(buffer);
-        for (size_t i = 0; i < todo.n; i++) repair_element(search, &todo.tids[i], dead, work);
-    }
+        },
+        // repairs read other pages: after this one is released
+        [&](BlockNumber) {
+            for (size_t i = 0; i < todo.n; i++) repair_element(search, &todo.tids[i], dead, work);
+            todo.n = 0;
+        });
     MemoryContextDelete(work);
 }
 
@@ -331,24 +317,14 @@ static void keep_element_chains(Relation index, VecdbOverflowSweep* sweep, void*
     int m = *(int*)arg;
     HnswMetaData meta = hnsw_read_meta(index);
     if (meta.quantizer == HNSW_QUANTIZER_SQ8 && meta.sq8_params.size > 0) vecdb_overflow_keep(sweep, &meta.sq8_params);
-    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-    for (BlockNumber blkno = 1; blkno < nblocks; blkno++) {
-        vacuum_delay_point();
-        Buffer buffer = ReadBuffer(index, blkno);
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        if (hnsw_is_element_page(page)) {
-            OffsetNumber max = PageGetMaxOffsetNumber(page);
-            for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
-                HnswElement element = hnsw_get_element(index, page, blkno, off, m);
-                if (!(element->flags & HNSW_ELEMENT_EXTERNAL)) continue;
-                VecdbOverflowRef ref;
-                memcpy(&ref, (char*)element + hnsw_value_offset(m, element->level), sizeof ref);
-                vecdb_overflow_keep(sweep, &ref);
-            }
-        }
-        UnlockReleaseBuffer(buffer);
-    }
+    hnsw_for_each_element(index, RelationGetNumberOfBlocks(index), true,
+                          [&](Page page, BlockNumber blkno, OffsetNumber off) {
+        HnswElement element = hnsw_get_element(index, page, blkno, off, m);
+        if (!(element->flags & HNSW_ELEMENT_EXTERNAL)) return;
+        VecdbOverflowRef ref;
+        memcpy(&ref, (char*)element + hnsw_value_offset(m, element->level), sizeof ref);
+        vecdb_overflow_keep(sweep, &ref);
+    });
 }
 
 IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {

@@ -6,6 +6,7 @@
 // the entry point (a scan can return nothing else). The common frame then
 // checks that every heap row the index should hold is indexed exactly once.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_walk.h"
 #include "am/common/verify.h"
 #include "core/hnsw/select.h"
 #include "types/vector.h"
@@ -181,25 +182,17 @@ static void verify_level_links(VecdbVerifyReport* report, const HnswTidMap* map,
 
 // Pass 2: the links of every well-formed element.
 static void verify_links(VecdbVerifyReport* report, Relation index, int m, const HnswTidMap* map) {
-    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < map->nblocks; blkno++) {
-        CHECK_FOR_INTERRUPTS();
-        if (vecdb_verify_page_kind(report, blkno) != VECDB_PAGE_DATA) continue;
-        Buffer buffer = ReadBuffer(index, blkno);
-        LockBuffer(buffer, BUFFER_LOCK_SHARE);
-        Page page = BufferGetPage(buffer);
-        OffsetNumber max = PageGetMaxOffsetNumber(page);
-        for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
-            ItemPointerData tid;
-            ItemPointerSet(&tid, blkno, off);
-            const uint8* mark = hnsw_tid_map_at(map, &tid);
-            if (mark == NULL || !(*mark & HNSW_MARK_ELEMENT)) continue;
-            HnswElement element = (HnswElement)PageGetItem(page, PageGetItemId(page, off));
-            for (int l = 0; l <= element->level; l++)
-                verify_level_links(report, map, &tid, HnswElementLinks(element) + hnsw_level_start(m, l),
-                                   hnsw_level_capacity(m, l), l);
-        }
-        UnlockReleaseBuffer(buffer);
-    }
+    // pass 1 checked the pages: an element page here is one it walked
+    hnsw_for_each_element(index, map->nblocks, false, [&](Page page, BlockNumber blkno, OffsetNumber off) {
+        ItemPointerData tid;
+        ItemPointerSet(&tid, blkno, off);
+        const uint8* mark = hnsw_tid_map_at(map, &tid);
+        if (mark == NULL || !(*mark & HNSW_MARK_ELEMENT)) return;
+        HnswElement element = (HnswElement)PageGetItem(page, PageGetItemId(page, off));
+        for (int l = 0; l <= element->level; l++)
+            verify_level_links(report, map, &tid, HnswElementLinks(element) + hnsw_level_start(m, l),
+                               hnsw_level_capacity(m, l), l);
+    });
 }
 
 // Whether the heap row of an element is visible to the check's query: an
