@@ -66,3 +66,8 @@ Buffer vecdb_read_buffer_hinted(Relation index, VecdbBufferHints* hints, BlockNu
     hints->buffers[blkno] = buffer;
     return buffer;
 }
+
+Buffer vecdb_buffer_hint_peek(const VecdbBufferHints* hints, BlockNumber blkno) {
+    if (hints == NULL || blkno >= hints->capacity) return InvalidBuffer;
+    return hints->buffers[blkno];
+}

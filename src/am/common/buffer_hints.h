@@ -16,3 +16,7 @@ VecdbBufferHints* vecdb_buffer_hints(Relation index);
 // holds the page, otherwise reads it normally and remembers where it is.
 // Either way the read is counted in pg_statio_*_indexes, as ReadBuffer does.
 Buffer vecdb_read_buffer_hinted(Relation index, VecdbBufferHints* hints, BlockNumber blkno);
+
+// The buffer remembered for blkno, or InvalidBuffer: only a guess until
+// ReadRecentBuffer confirms it, good for prefetching the page's memory.
+Buffer vecdb_buffer_hint_peek(const VecdbBufferHints* hints, BlockNumber blkno);

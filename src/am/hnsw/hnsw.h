@@ -202,6 +202,8 @@ Size hnsw_element_size(int m, int level, Size value_size, bool* external);
 void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
                        const VecdbOverflowRef* external);
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
+// hnsw_get_element on a page already checked to be an element page.
+HnswElement hnsw_page_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
 ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
 // Adds an item to a page of `kind` (VECDB_PAGE_DATA or HNSW_PAGE_VECTOR).
 ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind);
@@ -244,6 +246,10 @@ struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element)
 struct varlena* hnsw_copy_live_value(HnswSearch* search, ItemPointer element);
 // The full vector at a vector-page TID (valid until the next read).
 struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector);
+// Prefetches into the CPU cache what reading the items at tids will touch
+// (their buffer descriptors, page headers, special spaces, the items),
+// through the remembered buffers: the cache misses of many pages overlap.
+void hnsw_search_prefetch(HnswSearch* search, const ItemPointerData* tids, uint32 n);
 
 // hnsw_quant.cpp
 bool hnsw_quant_supported(const VecdbMetric* metric);

@@ -105,6 +105,10 @@ void hnsw_form_quantized_element(char* item, int m, int level, ItemPointer heap_
 // that its links and value header can be read safely.
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m) {
     vecdb_page_check(index, page, blkno, VECDB_PAGE_DATA);
+    return hnsw_page_element(index, page, blkno, offset, m);
+}
+
+HnswElement hnsw_page_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m) {
     if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page)) goto corrupt;
     {
         ItemId item_id = PageGetItemId(page, offset);

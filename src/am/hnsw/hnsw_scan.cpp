@@ -21,6 +21,7 @@ typedef struct HnswScanOpaqueData {
     bool started, exhausted;
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
     Scored* ready;          // the current batch, nearest first
+    ItemPointerData* vectors;  // sq8: the batch's full-vector TIDs, to prefetch them
     uint32 nready, next_ready, ready_capacity;
     float last_returned;
     uint32 rounds;
@@ -71,6 +72,12 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
 // vectors and sorts it again, so what the scan returns is exact.
 static void rerank(HnswScanOpaque so) {
     HnswSearch* search = &so->search;
+    uint32 nvectors = 0;
+    for (uint32 i = 0; i < so->nready; i++) {
+        const HnswNode* node = &search->nodes[so->ready[i].id];
+        if (ItemPointerIsValid(&node->vector)) so->vectors[nvectors++] = node->vector;
+    }
+    hnsw_search_prefetch(search, so->vectors, nvectors);
     for (uint32 i = 0; i < so->nready; i++) {
         HnswNode* node = &search->nodes[so->ready[i].id];
         if (!ItemPointerIsValid(&node->vector)) continue;  // scored on its full value already
@@ -98,6 +105,7 @@ static bool next_batch(HnswScanOpaque so) {
     so->scored_counted = search->scored_total;
     if (so->ready_capacity < ef) {
         so->ready = (Scored*)MemoryContextAlloc(so->context, sizeof(Scored) * ef);
+        so->vectors = (ItemPointerData*)MemoryContextAlloc(so->context, sizeof(ItemPointerData) * ef);
         so->ready_capacity = ef;
     }
     so->nready = hnsw_search_take_results(search, so->ready);

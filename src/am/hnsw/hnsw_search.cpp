@@ -10,6 +10,10 @@
 #include "am/hnsw/hnsw.h"
 #include "am/common/buffer_hints.h"
 
+extern "C" {
+#include "storage/buf_internals.h"
+}
+
 #include <cmath>
 
 using vecdb::core::hnsw::FarthestFirst;
@@ -108,14 +112,20 @@ static void corrupted_value(Relation index) {
                     errhint("Please REINDEX it.")));
 }
 
+static inline void prefetch_page_start(HnswSearch* search, BlockNumber blkno);
+static inline const char* guess_page(HnswSearch* search, BlockNumber blkno);
+static inline void prefetch_element(const char* page, OffsetNumber offset);
+
 // Copies the full vector at tid on a vector page into the search's buffer.
 static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
     // vector pages are only ever locked after their element's page, like overflow pages: no cycle
     Relation index = search->index;
     BlockNumber blkno = ItemPointerGetBlockNumber(tid);
     OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
-    if (blkno == VECDB_METAPAGE_BLKNO || blkno >= RelationGetNumberOfBlocks(index)) corrupted_value(index);
-    Buffer buffer = ReadBuffer(index, blkno);
+    // (a block past the end fails in ReadBuffer with its own error; asking
+    // for the relation's size here would cost a system call per vector)
+    if (blkno == VECDB_METAPAGE_BLKNO) corrupted_value(index);
+    Buffer buffer = vecdb_read_buffer_hinted(index, (VecdbBufferHints*)search->hints, blkno);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
     Page page = BufferGetPage(buffer);
     vecdb_page_check(index, page, blkno, HNSW_PAGE_VECTOR);
@@ -137,6 +147,13 @@ static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
 }
 
 struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector) { return read_vector(search, vector); }
+
+void hnsw_search_prefetch(HnswSearch* search, const ItemPointerData* tids, uint32 n) {
+    for (uint32 i = 0; i < n; i++) prefetch_page_start(search, ItemPointerGetBlockNumberNoCheck(&tids[i]));
+    for (uint32 i = 0; i < n; i++)
+        prefetch_element(guess_page(search, ItemPointerGetBlockNumberNoCheck(&tids[i])),
+                         ItemPointerGetOffsetNumberNoCheck(&tids[i]));
+}
 
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size) {
     Size offset = hnsw_value_offset(search->m, element->level);
@@ -195,7 +212,41 @@ static Buffer lock_element_page(HnswSearch* search, BlockNumber blkno) {
                         errhint("Please REINDEX it.")));
     Buffer buffer = vecdb_read_buffer_hinted(search->index, (VecdbBufferHints*)search->hints, blkno);
     LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    // checked once per pin; the elements read under it skip the check
+    vecdb_page_check(search->index, BufferGetPage(buffer), blkno, VECDB_PAGE_DATA);
     return buffer;
+}
+
+// Where the remembered buffer of blkno holds its page, or NULL: a guess
+// (the buffer may hold another page by now), only ever prefetched from.
+static inline const char* guess_page(HnswSearch* search, BlockNumber blkno) {
+    Buffer buffer = vecdb_buffer_hint_peek((const VecdbBufferHints*)search->hints, blkno);
+    if (buffer <= 0 || buffer > NBuffers) return NULL;
+    return (const char*)BufferGetBlock(buffer);
+}
+
+// Prefetches what pinning, locking and checking a page touch first: the
+// buffer descriptor (pin count and content lock), the page header with the
+// first line pointers, and the special space.
+static inline void prefetch_page_start(HnswSearch* search, BlockNumber blkno) {
+    Buffer buffer = vecdb_buffer_hint_peek((const VecdbBufferHints*)search->hints, blkno);
+    if (buffer <= 0 || buffer > NBuffers) return;
+    __builtin_prefetch(GetBufferDescriptor(buffer - 1));
+    const char* page = (const char*)BufferGetBlock(buffer);
+    __builtin_prefetch(page);
+    __builtin_prefetch(page + BLCKSZ - sizeof(VecdbPageOpaqueData));
+}
+
+// Prefetches the element tuple at offset of a (guessed, unlocked) page:
+// its line pointer was prefetched before; every line of the tuple now.
+static inline void prefetch_element(const char* page, OffsetNumber offset) {
+    if (page == NULL) return;
+    const PageHeaderData* header = (const PageHeaderData*)page;
+    const ItemIdData* item_id = &header->pd_linp[offset - 1];
+    if ((const char*)(item_id + 1) > page + BLCKSZ) return;
+    uint32 start = item_id->lp_off, length = item_id->lp_len;
+    if (start >= BLCKSZ || length > BLCKSZ - start) return;
+    for (uint32 at = start & ~63u; at < start + length; at += 64) __builtin_prefetch(page + at);
 }
 
 // Scores one element of a locked page into a new node; returns its index.
@@ -203,7 +254,7 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     Relation index = search->index;
     BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
     OffsetNumber offset = ItemPointerGetOffsetNumber(element_tid);
-    HnswElement element = hnsw_get_element(index, page, blkno, offset, search->m);
+    HnswElement element = hnsw_page_element(index, page, blkno, offset, search->m);
     Size item_size = ItemIdGetLength(PageGetItemId(page, offset));
 
     uint32 id = add_node(search);
@@ -321,6 +372,9 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
             }
             pending[j] = link;
         }
+        // first the descriptors, headers and special spaces of every page,
+        // then every element's tuple, then score: the cache misses overlap
+        hnsw_search_prefetch(search, pending, npending);
         for (uint32 i = 0; i < npending;) {
             BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&pending[i]);
             Buffer buffer = lock_element_page(search, blkno);
