@@ -2,6 +2,7 @@
 #include "am/common/page.h"
 
 extern "C" {
+#include "storage/freespace.h"
 #include "storage/indexfsm.h"
 #include "storage/lmgr.h"
 #include "storage/smgr.h"
@@ -35,6 +36,32 @@ void vecdb_page_add_item(Relation index, Page page, const void* item, Size size)
         elog(ERROR, "vecdb: failed to add an entry to index \"%s\"", RelationGetRelationName(index));
 }
 
+// Pages added per backend waiting for the extension lock, and at most.
+#define VECDB_EXTRA_PAGES_PER_WAITER 8
+#define VECDB_MAX_EXTRA_PAGES 64
+
+// While extending, when other backends wait for the extension lock (many
+// concurrent inserts), adds more empty pages and records them in the free
+// space map, where those backends find them instead of extending one page
+// each, as heap inserts do (RelationAddExtraBlocks). The pages stay new
+// (all zeros) until used: VACUUM, verify_index and a crash treat them as
+// unused, like any page extended just before a crash.
+static void add_extra_pages(Relation index) {
+    int waiters = RelationExtensionLockWaiterCount(index);
+    if (waiters <= 0) return;
+    int extra = Min(waiters * VECDB_EXTRA_PAGES_PER_WAITER, VECDB_MAX_EXTRA_PAGES);
+    BlockNumber first = InvalidBlockNumber, last = InvalidBlockNumber;
+    for (int i = 0; i < extra; i++) {
+        Buffer buffer = ReadBuffer(index, P_NEW);
+        last = BufferGetBlockNumber(buffer);
+        if (first == InvalidBlockNumber) first = last;
+        ReleaseBuffer(buffer);
+        RecordFreeIndexPage(index, last);
+    }
+    // the upper levels of the map, so a search from its root finds them
+    FreeSpaceMapVacuumRange(index, first, last + 1);
+}
+
 Buffer vecdb_allocate_page(Relation index) {
     // Recycled pages first, so VACUUM's freed space is reused.
     for (;;) {
@@ -55,7 +82,10 @@ Buffer vecdb_allocate_page(Relation index) {
     if (need_lock) LockRelationForExtension(index, ExclusiveLock);
     Buffer buffer = ReadBuffer(index, P_NEW);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-    if (need_lock) UnlockRelationForExtension(index, ExclusiveLock);
+    if (need_lock) {
+        add_extra_pages(index);
+        UnlockRelationForExtension(index, ExclusiveLock);
+    }
     return buffer;
 }
 

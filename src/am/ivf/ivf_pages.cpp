@@ -275,58 +275,72 @@ bool ivf_check_chain_page(Relation index, Page page, BlockNumber blkno) {
 // Pages of a list's chain an insert looks at before starting a new page.
 #define IVF_INSERT_WALK 8
 
+// Adds the item to the locked page `buffer` when it is a posting page with
+// room (WAL-logged) and returns true; false leaves the page as it was.
+static bool add_if_room(Relation index, Buffer buffer, BlockNumber blkno, const char* item, Size size) {
+    Page page = BufferGetPage(buffer);
+    if (ivf_check_chain_page(index, page, blkno) || !has_room(page, size)) return false;
+    GenericXLogState* state = GenericXLogStart(index);
+    page = GenericXLogRegisterBuffer(state, buffer, 0);
+    vecdb_page_add_item(index, page, item, size);
+    GenericXLogFinish(state);
+    return true;
+}
+
 // Adds an item to list `list`: on the slot's insert page or a few pages
 // after it when one has room, otherwise on a new page that becomes the
-// head of the chain. Concurrent inserts are safe: a new head is linked
-// under the slot page's lock, after checking nobody linked one first.
+// head of the chain. Pages are checked for room under a share lock first,
+// so full pages on the walk cost no exclusive lock. The new page is
+// allocated (relation extension, FSM) before the slot page is locked, and
+// is linked in front of whatever the head is by then: concurrent inserts
+// into the lists of one directory page wait for each other only for that
+// one WAL record, never for an extension.
 void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, const char* item, Size size) {
-    for (;;) {
-        IvfListSlot slot = ivf_read_slot(index, meta, list);
-        BlockNumber blkno = slot.insert_page != InvalidBlockNumber ? slot.insert_page : slot.head;
-        for (int walked = 0; blkno != InvalidBlockNumber && walked < IVF_INSERT_WALK; walked++) {
-            CHECK_FOR_INTERRUPTS();
-            Buffer buffer = ReadBuffer(index, blkno);
+    IvfListSlot slot = ivf_read_slot(index, meta, list);
+    BlockNumber blkno = slot.insert_page != InvalidBlockNumber ? slot.insert_page : slot.head;
+    for (int walked = 0; blkno != InvalidBlockNumber && walked < IVF_INSERT_WALK; walked++) {
+        CHECK_FOR_INTERRUPTS();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        bool unlinked = ivf_check_chain_page(index, page, blkno);
+        bool room = !unlinked && has_room(page, size);
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+        if (room) {
             LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-            Page page = BufferGetPage(buffer);
-            bool unlinked = ivf_check_chain_page(index, page, blkno);
-            if (!unlinked && has_room(page, size)) {
-                GenericXLogState* state = GenericXLogStart(index);
-                page = GenericXLogRegisterBuffer(state, buffer, 0);
-                vecdb_page_add_item(index, page, item, size);
-                GenericXLogFinish(state);
-                UnlockReleaseBuffer(buffer);
+            bool added = add_if_room(index, buffer, blkno, item, size);
+            next = VecdbPageGetOpaque(BufferGetPage(buffer))->next;
+            UnlockReleaseBuffer(buffer);
+            if (added) {
                 if (blkno != slot.insert_page) ivf_set_insert_page(index, meta, list, slot.insert_page, blkno);
                 return;
             }
-            BlockNumber next = VecdbPageGetOpaque(page)->next;
-            UnlockReleaseBuffer(buffer);
-            blkno = next;
+        } else {
+            ReleaseBuffer(buffer);
         }
-
-        // No room nearby: a new head page, linked while the slot is locked.
-        BlockNumber slot_blkno = ivf_slot_block(meta, list);
-        Buffer slot_buffer = ReadBuffer(index, slot_blkno);
-        LockBuffer(slot_buffer, BUFFER_LOCK_EXCLUSIVE);
-        ivf_check_slot_page(index, meta, BufferGetPage(slot_buffer), slot_blkno);
-        if (ivf_slot_in_page(meta, BufferGetPage(slot_buffer), list)->head != slot.head) {
-            UnlockReleaseBuffer(slot_buffer);  // someone linked a new head meanwhile: try it
-            continue;
-        }
-        Buffer buffer = vecdb_allocate_page(index);
-        GenericXLogState* state = GenericXLogStart(index);
-        Page slot_page = GenericXLogRegisterBuffer(state, slot_buffer, 0);
-        Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
-        vecdb_page_init(page, VECDB_PAGE_DATA);
-        VecdbPageGetOpaque(page)->next = slot.head;
-        vecdb_page_add_item(index, page, item, size);
-        IvfListSlot* target = ivf_slot_in_page(meta, slot_page, list);
-        target->head = BufferGetBlockNumber(buffer);
-        target->insert_page = target->head;
-        GenericXLogFinish(state);
-        UnlockReleaseBuffer(buffer);
-        UnlockReleaseBuffer(slot_buffer);
-        return;
+        blkno = next;
     }
+
+    // No room nearby: a new page, allocated before the slot is locked (no
+    // one else can reach it until it is linked), then linked as the head.
+    Buffer buffer = vecdb_allocate_page(index);
+    BlockNumber slot_blkno = ivf_slot_block(meta, list);
+    Buffer slot_buffer = ReadBuffer(index, slot_blkno);
+    LockBuffer(slot_buffer, BUFFER_LOCK_EXCLUSIVE);
+    ivf_check_slot_page(index, meta, BufferGetPage(slot_buffer), slot_blkno);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page slot_page = GenericXLogRegisterBuffer(state, slot_buffer, 0);
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    IvfListSlot* target = ivf_slot_in_page(meta, slot_page, list);
+    vecdb_page_init(page, VECDB_PAGE_DATA);
+    VecdbPageGetOpaque(page)->next = target->head;
+    vecdb_page_add_item(index, page, item, size);
+    target->head = BufferGetBlockNumber(buffer);
+    target->insert_page = target->head;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    UnlockReleaseBuffer(slot_buffer);
 }
 
 // Stores a full vector on a vector page (sq8 lists point at it) and
