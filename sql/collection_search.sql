@@ -187,5 +187,25 @@ SELECT vecdb.create_collection('sparse', '{"fields": [{"name": "id", "type": "IN
 SELECT vecdb.insert('sparse', '[{"id": 1, "s": {"0": 1, "5": 2}}, {"id": 2, "s": {"5": 0.5, "9": 3}}, {"id": 3, "s": {"1": 4}}]')->'insert_count';
 SELECT query_no, id, distance FROM vecdb.search('sparse', '[{"5": 1, "9": 1}, {"1": 1}]', top_k => 2);
 SELECT vecdb.drop_collection('sparse');
+
+-- data as JSON text (untyped literals and text parameters resolve to
+-- vecdb.search(text, text, ...)) and as jsonb give the same rows in every
+-- data form; text that is not plain numbers takes the jsonb path, so the
+-- errors are the same too (an out-of-range number is named as written)
+CREATE FUNCTION pg_temp.text_vs_jsonb(data text, field text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN (SELECT array_agg(s::text ORDER BY o) FROM vecdb.search('pts', data, field, top_k => 4)
+                        WITH ORDINALITY AS s(a, b, c, d, o))
+                   = (SELECT array_agg(s::text ORDER BY o) FROM vecdb.search('pts', data::jsonb, field, top_k => 4)
+                        WITH ORDINALITY AS s(a, b, c, d, o))
+                THEN 'same' ELSE 'DIFFERENT' END
+$$;
+SELECT pg_temp.text_vs_jsonb('[0.1,0.2,0.3]', 'v') AS one, pg_temp.text_vs_jsonb(E' [ 1e-1 ,\n2E-1,0.3 ] ', 'v') AS spaces,
+       pg_temp.text_vs_jsonb('[[0.1,0.2,0.3],[-0.5,0.9,0.1]]', 'v') AS batch, pg_temp.text_vs_jsonb('[-0, 0.2, 3]', 'v') AS zero,
+       pg_temp.text_vs_jsonb('[0.1,0.2,0.3]', 'h') AS half, pg_temp.text_vs_jsonb('"1010101010101010"', 'b') AS bits;
+SELECT * FROM vecdb.search('pts', '[0.1, 0.2]'::text, 'v');
+SELECT * FROM vecdb.search('pts', '[0.1, 0.2]'::jsonb, 'v');
+SELECT * FROM vecdb.search('pts', '[[0.1, 0.2, 0.3], [0.1, +0.2, 0.3]]'::text, 'v');
+SELECT * FROM vecdb.search('pts', '[0.1, 0.2, 1e39]'::text, 'v');
+SELECT * FROM vecdb.search('pts', '[0.1, 0.2, 1e39]'::jsonb, 'v');
 SELECT vecdb.drop_collection('pts');
 SELECT count(*) AS indexes_left FROM vecdb.indexes;

@@ -181,9 +181,9 @@ $$;
 -- the primary key in their own types) of one query vector,
 -- $1 an array of just that vector, in distance order (group_size, top_k
 -- and skip apply in vecdb.search). sql_single is the statement of a call
--- with one query vector ($1 an array of just it): the plain ORDER BY ...
--- LIMIT query, without the unnest, the join and the final sort (NULL when
--- grouped: sql already takes one vector).
+-- with one query vector ($1 that vector, of the array's element type): the
+-- plain ORDER BY ... LIMIT query, without the unnest, the join and the
+-- final sort (NULL when grouped: sql already takes one vector).
 CREATE FUNCTION vecdb._search_statement(collection_name text, anns_field text, top_k integer, filter text,
                                         output_fields text[], skip integer, partition_names text[], params jsonb,
                                         radius_given boolean, range_filter_given boolean,
@@ -233,12 +233,12 @@ BEGIN
     IF range_filter_given AND NOT radius_given THEN
         RAISE EXCEPTION 'range_filter needs radius' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- the distance to the query vector q.v of the batch, or to $1[1] when
-    -- the statement takes one vector (grouped, sql_single)
+    -- the distance to the query vector: q.v of the batch, $1 of sql_single,
+    -- $1[1] of a grouped stream (one vector at a time)
     d := format('(t.%I %s q.v)', f.name, vecdb._metric_operator(metric));
-    d1 := format('(t.%I %s $1[1])', f.name, vecdb._metric_operator(metric));
+    d1 := format('(t.%I %s $1)', f.name, vecdb._metric_operator(metric));
     IF group_by_field IS NOT NULL THEN
-        d := d1;
+        d := format('(t.%I %s $1[1])', f.name, vecdb._metric_operator(metric));
     END IF;
     IF partition_names IS NOT NULL THEN
         conds := conds || ' AND t."$partition" = ANY($4)';
@@ -317,3 +317,19 @@ CREATE FUNCTION vecdb.search(collection_name text, data jsonb, anns_field text D
                              group_size integer DEFAULT 1, as_of timestamptz DEFAULT NULL)
     RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
     AS 'MODULE_PATHNAME', 'vecdb_search' LANGUAGE C;
+
+-- vecdb.search with data as JSON text: what an untyped literal
+-- ('[0.1, 0.2]') or a text parameter resolves to (text is the preferred
+-- type of the string category), so a client sending the vector as text
+-- pays for parsing it once, as the hand-written query does: a dense vector
+-- (or batch) of numbers goes straight to the type's input function; any
+-- other text is parsed as jsonb and takes the jsonb function's path, with
+-- the same checks and errors.
+CREATE FUNCTION vecdb.search(collection_name text, data text, anns_field text DEFAULT NULL,
+                             top_k integer DEFAULT 10, filter text DEFAULT '', output_fields text[] DEFAULT NULL,
+                             skip integer DEFAULT 0, partition_names text[] DEFAULT NULL,
+                             params jsonb DEFAULT '{}', radius double precision DEFAULT NULL,
+                             range_filter double precision DEFAULT NULL, group_by_field text DEFAULT NULL,
+                             group_size integer DEFAULT 1, as_of timestamptz DEFAULT NULL)
+    RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
+    AS 'MODULE_PATHNAME', 'vecdb_search_text' LANGUAGE C;

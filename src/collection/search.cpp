@@ -321,7 +321,13 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     // grouped stream is read only in part, so planned for its first rows
     s->plan = prepare_plan(sql, s->nargs, s->types,
                            CURSOR_OPT_GENERIC_PLAN | (s->grouped ? CURSOR_OPT_FAST_PLAN : 0), keep);
-    if (sql_single != nullptr) s->plan_single = prepare_plan(sql_single, s->nargs, s->types, CURSOR_OPT_GENERIC_PLAN, keep);
+    if (sql_single != nullptr) {
+        // $1 is the one query vector itself: the index gets a plain value
+        Oid* single_types = (Oid*)palloc(sizeof(Oid) * s->nargs);
+        memcpy(single_types, s->types, sizeof(Oid) * s->nargs);
+        single_types[0] = s->elem_type;
+        s->plan_single = prepare_plan(sql_single, s->nargs, single_types, CURSOR_OPT_GENERIC_PLAN, keep);
+    }
     if (!keep) return s;
     MemoryContextSetParent(cxt, CacheMemoryContext);
     remember_shape(s);
@@ -359,12 +365,100 @@ Datum* dense_vectors(SearchShape* s, Jsonb* data, int* count) {
     return out;
 }
 
+// JSON whitespace (the subset of what vector_in skips).
+const char* skip_json_space(const char* p) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    return p;
+}
+
+// The end of the JSON number at p, or nullptr when p holds none.
+const char* json_number_end(const char* p) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (*p == '-') p++;
+    if (*p == '0') {
+        p++;
+    } else if (*p >= '1' && *p <= '9') {
+        while (digit(*p)) p++;
+    } else {
+        return nullptr;
+    }
+    if (*p == '.') {
+        if (!digit(*++p)) return nullptr;
+        while (digit(*p)) p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!digit(*p)) return nullptr;
+        while (digit(*p)) p++;
+    }
+    return p;
+}
+
+// The end of a JSON array of exactly dim numbers at p, or nullptr.
+const char* json_vector_end(const char* p, int dim) {
+    if (*p != '[') return nullptr;
+    p = skip_json_space(p + 1);
+    for (int n = 1;; n++) {
+        p = json_number_end(p);
+        if (p == nullptr) return nullptr;
+        p = skip_json_space(p);
+        if (*p == ']') return n == dim ? p + 1 : nullptr;
+        if (*p != ',' || n >= dim) return nullptr;
+        p = skip_json_space(p + 1);
+    }
+}
+
+// The query vectors of a dense field straight from JSON text (one vector or
+// an array of them, each exactly the field's length, numbers and JSON
+// whitespace only): each vector's text goes to the type's input function,
+// as the hand-written query's literal does. nullptr for anything else,
+// which then takes the jsonb path (and its checks and errors).
+Datum* dense_text_vectors(SearchShape* s, char* text, int* count) {
+    const char* p = skip_json_space(text);
+    if (*p != '[' || s->dim < 1) return nullptr;
+    const char* inner = skip_json_space(p + 1);
+    if (*inner != '[') {
+        const char* end = json_vector_end(p, s->dim);
+        if (end == nullptr || *skip_json_space(end) != '\0') return nullptr;
+        Datum* out = (Datum*)palloc(sizeof(Datum));
+        out[0] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+        *count = 1;
+        return out;
+    }
+    int n = 0, capacity = 16;
+    Datum* out = (Datum*)palloc(sizeof(Datum) * capacity);
+    for (p = inner;; n++) {
+        const char* end = json_vector_end(p, s->dim);
+        if (end == nullptr || n >= 16384) return nullptr;
+        if (n == capacity) out = (Datum*)repalloc(out, sizeof(Datum) * (capacity *= 2));
+        char* one = pnstrdup(p, end - p);
+        out[n] = InputFunctionCall(&s->elem_input, one, s->elem_ioparam, s->typmod);
+        pfree(one);
+        p = skip_json_space(end);
+        if (*p == ']') break;
+        if (*p != ',') return nullptr;
+        p = skip_json_space(p + 1);
+    }
+    if (*skip_json_space(p + 1) != '\0') return nullptr;
+    *count = n + 1;
+    return out;
+}
+
+// The data argument as jsonb: vecdb.search(text data) parses its text only
+// when the dense text path does not take it.
+Datum data_jsonb(FunctionCallInfo fcinfo, bool text_data) {
+    if (!text_data) return PG_GETARG_DATUM(kData);
+    return DirectFunctionCall1(jsonb_in, CStringGetDatum(TextDatumGetCString(PG_GETARG_DATUM(kData))));
+}
+
 // The query vector array of a call: the dense fast path, else
 // vecdb._search_vectors (sparse and binary vectors, every error). Inside SPI.
-Datum query_vectors(FunctionCallInfo fcinfo, SearchShape* s) {
+Datum query_vectors(FunctionCallInfo fcinfo, SearchShape* s, bool text_data) {
     if (!PG_ARGISNULL(kData) && s->dense) {
         int count;
-        Datum* items = dense_vectors(s, PG_GETARG_JSONB_P(kData), &count);
+        Datum* items = text_data ? dense_text_vectors(s, TextDatumGetCString(PG_GETARG_DATUM(kData)), &count)
+                                 : dense_vectors(s, PG_GETARG_JSONB_P(kData), &count);
         if (items != nullptr)
             return PointerGetDatum(construct_array(items, count, s->elem_type, s->elem_len, s->elem_byval, s->elem_align));
     }
@@ -379,6 +473,7 @@ Datum query_vectors(FunctionCallInfo fcinfo, SearchShape* s) {
         values[i] = PG_ARGISNULL(args[i]) ? (Datum)0 : PG_GETARG_DATUM(args[i]);
         nulls[i] = PG_ARGISNULL(args[i]) ? 'n' : ' ';
     }
+    if (!PG_ARGISNULL(kData)) values[2] = data_jsonb(fcinfo, text_data);
     int rc = SPI_execute_plan(vectors_plan, values, nulls, false, 1);
     bool isnull;
     if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vecdb._search_vectors returned no row");
@@ -402,15 +497,15 @@ bool effective_bound(FunctionCallInfo fcinfo, int arg, bool params_null, double 
 // Runs a search statement read-only on the caller's snapshot (the search
 // writes nothing), its rows going straight into store (checked against
 // desc by the receiver). Inside SPI.
-void run_into_store(SPIPlanPtr plan, SearchShape* s, Datum* values, const char* nulls, Tuplestorestate* store,
-                    TupleDesc desc, MemoryContext store_cxt) {
+void run_into_store(SPIPlanPtr plan, SearchShape* s, Oid first_type, Datum* values, const char* nulls,
+                    Tuplestorestate* store, TupleDesc desc, MemoryContext store_cxt) {
     ParamListInfo params = makeParamList(s->nargs);
     for (int i = 0; i < s->nargs; i++) {
         ParamExternData* p = &params->params[i];
         p->value = values[i];
         p->isnull = nulls[i] == 'n';
         p->pflags = PARAM_FLAG_CONST;
-        p->ptype = s->types[i];
+        p->ptype = i == 0 ? first_type : s->types[i];
     }
     DestReceiver* dest = CreateDestReceiver(DestTuplestore);
     SetTuplestoreDestReceiverParams(dest, store, store_cxt, false, desc,
@@ -427,10 +522,10 @@ void run_into_store(SPIPlanPtr plan, SearchShape* s, Datum* values, const char* 
 
 }  // namespace
 
-// vecdb.search(collection_name, data, anns_field, top_k, filter, output_fields,
-// skip, partition_names, params, radius, range_filter, group_by_field,
-// group_size [, as_of]) -> (query_no, id, distance, entity), materialized.
-VECDB_FUNCTION(vecdb_search) {
+namespace {
+
+// vecdb.search with data as jsonb or (text_data) as its JSON text.
+Datum search_call(FunctionCallInfo fcinfo, bool text_data) {
     ReturnSetInfo* rsinfo = (ReturnSetInfo*)fcinfo->resultinfo;
     if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vecdb.search must be called in a FROM clause")));
@@ -472,7 +567,7 @@ VECDB_FUNCTION(vecdb_search) {
         Datum* values = (Datum*)palloc(sizeof(Datum) * s->nargs);
         char* nulls = (char*)palloc(s->nargs);
         memset(nulls, ' ', s->nargs);
-        values[0] = query_vectors(fcinfo, s);
+        values[0] = query_vectors(fcinfo, s, text_data);
         values[1] = Float8GetDatum(radius);
         nulls[1] = has_radius ? ' ' : 'n';
         values[2] = Float8GetDatum(range_filter);
@@ -496,8 +591,18 @@ VECDB_FUNCTION(vecdb_search) {
         } else {
             ArrayType* vectors = DatumGetArrayTypeP(values[0]);
             bool single = ArrayGetNItems(ARR_NDIM(vectors), ARR_DIMS(vectors)) == 1;
-            run_into_store(single ? s->plan_single : s->plan, s, values, nulls, store, result_desc,
-                           rsinfo->econtext->ecxt_per_query_memory);
+            if (single) {
+                // the one element, as a detoasted value of its own
+                Datum* items;
+                bool* item_nulls;
+                int count;
+                deconstruct_array(vectors, s->elem_type, s->elem_len, s->elem_byval, s->elem_align, &items, &item_nulls,
+                                  &count);
+                values[0] = item_nulls[0] ? (Datum)0 : PointerGetDatum(PG_DETOAST_DATUM_COPY(items[0]));
+                nulls[0] = item_nulls[0] ? 'n' : ' ';
+            }
+            run_into_store(single ? s->plan_single : s->plan, s, single ? s->elem_type : s->types[0], values, nulls,
+                           store, result_desc, rsinfo->econtext->ecxt_per_query_memory);
         }
         SPI_finish();
         AtEOXact_GUC(true, nest);
@@ -513,6 +618,18 @@ VECDB_FUNCTION(vecdb_search) {
     rsinfo->setDesc = result_desc;
     return (Datum)0;
 }
+
+}  // namespace
+
+// vecdb.search(collection_name, data jsonb, anns_field, top_k, filter,
+// output_fields, skip, partition_names, params, radius, range_filter,
+// group_by_field, group_size [, as_of]) -> (query_no, id, distance,
+// entity), materialized.
+VECDB_FUNCTION(vecdb_search) { return search_call(fcinfo, false); }
+
+// vecdb.search with data as JSON text (what an untyped literal or a text
+// parameter resolves to): dense vectors skip the jsonb parse.
+VECDB_FUNCTION(vecdb_search_text) { return search_call(fcinfo, true); }
 
 // Trigger on the collection catalog tables: invalidates vecdb.collections's
 // relcache entry in every session (at commit; locally at the next command),
