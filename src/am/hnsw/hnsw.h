@@ -233,6 +233,11 @@ static inline void hnsw_set_link(HnswLink* link, ItemPointer tid, float dist) {
 
 // hnsw_search.cpp
 void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m);
+// hnsw_search_init with the arrays the backend's previous search left (kept
+// in a backend-lifetime context); they go back when `owner` is reset or
+// deleted (also on ERROR), so `search` must live until then.
+void hnsw_search_init_reused(HnswSearch* search, Relation index, MemoryContext owner, const VecdbMetric* metric,
+                             int m);
 void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level);
 int32 hnsw_search_score(HnswSearch* search, ItemPointer element, bool record_links);
 bool hnsw_search_visit(HnswSearch* search, ItemPointer element);

@@ -84,13 +84,47 @@ HnswQuant* hnsw_quant_train(Relation index, const VecdbMetric* metric, const str
     return quant;
 }
 
+// The trained ranges of the indexes this backend searched: they never
+// change for a relfilenode once trained, and reading their overflow chain on
+// every scan cost a page read and a 2 * dim float copy per query.
+typedef struct HnswParamsCache {
+    RelFileNode node;
+    VecdbOverflowRef ref;
+    float* params;
+} HnswParamsCache;
+
+#define HNSW_PARAMS_CACHED 8
+static HnswParamsCache params_cache[HNSW_PARAMS_CACHED];
+static int params_cached = 0;
+
+// The ranges ref points to, from the cache or read into it (entries are
+// never freed while cached: a quantizer may point into one; past the last
+// slot the ranges are read into CurrentMemoryContext instead).
+static const float* cached_params(Relation index, const VecdbOverflowRef* ref) {
+    for (int i = 0; i < params_cached; i++) {
+        HnswParamsCache* entry = &params_cache[i];
+        if (RelFileNodeEquals(entry->node, index->rd_node) && entry->ref.first_page == ref->first_page &&
+            entry->ref.size == ref->size)
+            return entry->params;
+    }
+    float* params = (float*)palloc(ref->size);
+    vecdb_overflow_read(index, ref, (char*)params);
+    if (params_cached == HNSW_PARAMS_CACHED) return params;
+    HnswParamsCache* entry = &params_cache[params_cached++];
+    entry->node = index->rd_node;
+    entry->ref = *ref;
+    entry->params = (float*)MemoryContextAlloc(TopMemoryContext, ref->size);
+    memcpy(entry->params, params, ref->size);
+    pfree(params);
+    return entry->params;
+}
+
 HnswQuant* hnsw_quant_load(Relation index, const VecdbMetric* metric, const HnswMetaData* meta) {
     if (meta->quantizer != HNSW_QUANTIZER_SQ8 || meta->sq8_params.first_page == InvalidBlockNumber ||
         meta->sq8_params.size == 0)
         return NULL;
     int dim = (int)(meta->sq8_params.size / (2 * sizeof(float)));
-    float* params = (float*)palloc(meta->sq8_params.size);
-    vecdb_overflow_read(index, &meta->sq8_params, (char*)params);
+    const float* params = cached_params(index, &meta->sq8_params);
     HnswQuant* quant = (HnswQuant*)palloc(sizeof(HnswQuant));
     quant_init(quant, metric, dim, params);
     return quant;

@@ -38,7 +38,7 @@ IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
     so->query_context = AllocSetContextCreate(so->context, "hnsw scan query", ALLOCSET_SMALL_SIZES);
     vecdb_metric_init(&so->metric, index);
     HnswMetaData meta = hnsw_read_meta(index);
-    hnsw_search_init(&so->search, index, so->context, &so->metric, meta.m);
+    hnsw_search_init_reused(&so->search, index, so->context, &so->metric, meta.m);
     MemoryContext old = MemoryContextSwitchTo(so->context);
     so->search.quant = hnsw_quant_load(index, &so->metric, &meta);
     MemoryContextSwitchTo(old);

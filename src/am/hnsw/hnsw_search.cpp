@@ -49,6 +49,114 @@ void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context,
     search->visited_stamps = (uint32*)MemoryContextAllocZero(context, sizeof(uint32) * HNSW_INITIAL_VISITED);
 }
 
+// The arrays of a finished search kept for the next one of this backend:
+// scans run one after another, and allocating then freeing ~100 kB per
+// query made glibc grow and trim the heap (brk, page faults) every time.
+typedef struct HnswSpareArrays {
+    bool valid;
+    HnswNode* nodes;
+    uint32 nodes_capacity;
+    ItemPointerData* links;
+    uint32 links_capacity;
+    uint64* visited_keys;
+    uint32* visited_stamps;
+    uint32 visited_capacity, epoch;
+    Scored *candidates, *results, *pool;
+    uint32 candidates_capacity, results_capacity, pool_capacity;
+    ItemPointerData* pending;
+    uint32 pending_capacity;
+    char* vector_copy;
+    Size vector_copy_capacity;
+} HnswSpareArrays;
+
+static MemoryContext spare_context = NULL;  // child of TopMemoryContext: holds the arrays of reused searches
+static HnswSpareArrays spare;
+
+// Arrays larger than this (entries of the visited set) are freed, not kept.
+#define HNSW_SPARE_MAX_VISITED ((uint32)1 << 20)
+
+// Gives a reused search's arrays back to the spare slot (or frees them when
+// it is taken or they grew huge): the reset callback of its owner context,
+// so an ERROR that unwinds the scan returns them too.
+static void give_back_arrays(void* arg) {
+    HnswSearch* search = (HnswSearch*)arg;
+    if (!spare.valid && search->visited_capacity <= HNSW_SPARE_MAX_VISITED) {
+        spare.valid = true;
+        spare.nodes = search->nodes;
+        spare.nodes_capacity = search->nodes_capacity;
+        spare.links = search->links;
+        spare.links_capacity = search->links_capacity;
+        spare.visited_keys = search->visited_keys;
+        spare.visited_stamps = search->visited_stamps;
+        spare.visited_capacity = search->visited_capacity;
+        spare.epoch = search->epoch;
+        spare.candidates = search->candidates;
+        spare.candidates_capacity = search->candidates_capacity;
+        spare.results = search->results;
+        spare.results_capacity = search->results_capacity;
+        spare.pool = search->pool;
+        spare.pool_capacity = search->pool_capacity;
+        spare.pending = search->pending;
+        spare.pending_capacity = search->pending_capacity;
+        spare.vector_copy = search->vector_copy;
+        spare.vector_copy_capacity = search->vector_copy_capacity;
+    } else {
+        void* arrays[] = {search->nodes,      search->links, search->visited_keys, search->visited_stamps,
+                          search->candidates, search->results, search->pool,     search->pending,
+                          search->vector_copy};
+        for (void* array : arrays)
+            if (array) pfree(array);
+    }
+    search->nodes = NULL;
+    search->links = NULL;
+    search->visited_keys = NULL;
+    search->visited_stamps = NULL;
+    search->candidates = search->results = search->pool = NULL;
+    search->pending = NULL;
+    search->vector_copy = NULL;
+}
+
+void hnsw_search_init_reused(HnswSearch* search, Relation index, MemoryContext owner, const VecdbMetric* metric,
+                             int m) {
+    if (spare_context == NULL)
+        spare_context = AllocSetContextCreate(TopMemoryContext, "hnsw search arrays", ALLOCSET_DEFAULT_SIZES);
+    if (!spare.valid) {
+        hnsw_search_init(search, index, spare_context, metric, m);
+    } else {
+        memset(search, 0, sizeof *search);
+        search->index = index;
+        search->context = spare_context;
+        search->metric = metric;
+        search->m = m;
+        search->hints = vecdb_buffer_hints(index);
+        search->nodes = spare.nodes;
+        search->nodes_capacity = spare.nodes_capacity;
+        search->links = spare.links;
+        search->links_capacity = spare.links_capacity;
+        search->visited_keys = spare.visited_keys;
+        search->visited_stamps = spare.visited_stamps;
+        search->visited_capacity = spare.visited_capacity;
+        search->epoch = spare.epoch;
+        search->candidates = spare.candidates;
+        search->candidates_capacity = spare.candidates_capacity;
+        search->results = spare.results;
+        search->results_capacity = spare.results_capacity;
+        search->pool = spare.pool;
+        search->pool_capacity = spare.pool_capacity;
+        search->pending = spare.pending;
+        search->pending_capacity = spare.pending_capacity;
+        search->vector_copy = spare.vector_copy;
+        search->vector_copy_capacity = spare.vector_copy_capacity;
+        spare.valid = false;
+    }
+    // out-of-line values are reassembled in the owner's memory
+    vecdb_overflow_buffer_init(&search->overflow, owner);
+    MemoryContextCallback* callback = (MemoryContextCallback*)MemoryContextAlloc(owner, sizeof(MemoryContextCallback));
+    callback->func = give_back_arrays;
+    callback->arg = search;
+    MemoryContextRegisterResetCallback(owner, callback);
+}
+
 void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level) {
     search->query = query;
     if (search->quant && search->quant->prepared_for != query) hnsw_quant_prepare(search->quant, query);
