@@ -27,7 +27,8 @@
 // so expanding a node reads two items (often two pages) and scoring a
 // neighbour reads a third. Here a search scores a neighbour by reading its
 // tuple once, and copies that tuple's level-0 links into the scan's node
-// table at the same time: expanding the node later needs no page at all.
+// table at the same time when the neighbour enters the best ef (only those
+// are expanded): expanding the node later needs no page at all.
 //
 // Element tuples never move (VACUUM marks dead ones deleted and repairs the
 // links that pointed at them), so an element TID stays valid for links.
@@ -137,6 +138,7 @@ typedef struct HnswNode {
 #define HNSW_NODE_DELETED 0x01
 #define HNSW_NODE_EXPANDED 0x02
 #define HNSW_NODE_EMITTED 0x04
+#define HNSW_NODE_LINKS_LATER 0x08  // scored without its links: read them from the page to expand it
 
 // An sq8 quantizer and the query it is prepared for (hnsw_quant.cpp).
 typedef struct HnswQuant {

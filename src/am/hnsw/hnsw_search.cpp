@@ -2,7 +2,11 @@
 //
 // A search keeps every node it scored in a node table (with that node's
 // links at the searched level, copied while its page was locked for
-// scoring), so expanding a node reads no page. Scored nodes sit in three
+// scoring when the node enters the best ef), so expanding a node reads no
+// page; a node scored without its links (HNSW_NODE_LINKS_LATER) re-reads
+// its page if it is expanded after all. Before scoring the neighbours of a
+// node, their buffer descriptors, page headers and element tuples are
+// prefetched together so the cache misses overlap. Scored nodes sit in three
 // heaps: unexpanded candidates, the current best ef (results) and the rest
 // (pool). hnsw_search_run() is the HNSW layer search; calling it again after
 // taking the results continues from where it stopped, which is how an
@@ -222,7 +226,7 @@ static void corrupted_value(Relation index) {
 
 static inline void prefetch_page_start(HnswSearch* search, BlockNumber blkno);
 static inline const char* guess_page(HnswSearch* search, BlockNumber blkno);
-static inline void prefetch_element(const char* page, OffsetNumber offset);
+static inline void prefetch_element(const char* page, OffsetNumber offset, uint32 skip);
 
 // Copies the full vector at tid on a vector page into the search's buffer.
 static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
@@ -256,12 +260,15 @@ static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
 
 struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector) { return read_vector(search, vector); }
 
-void hnsw_search_prefetch(HnswSearch* search, const ItemPointerData* tids, uint32 n) {
+// hnsw_search_prefetch skipping `skip` bytes after each item's first line.
+static void prefetch_items(HnswSearch* search, const ItemPointerData* tids, uint32 n, uint32 skip) {
     for (uint32 i = 0; i < n; i++) prefetch_page_start(search, ItemPointerGetBlockNumberNoCheck(&tids[i]));
     for (uint32 i = 0; i < n; i++)
         prefetch_element(guess_page(search, ItemPointerGetBlockNumberNoCheck(&tids[i])),
-                         ItemPointerGetOffsetNumberNoCheck(&tids[i]));
+                         ItemPointerGetOffsetNumberNoCheck(&tids[i]), skip);
 }
+
+void hnsw_search_prefetch(HnswSearch* search, const ItemPointerData* tids, uint32 n) { prefetch_items(search, tids, n, 0); }
 
 struct varlena* hnsw_element_value(HnswSearch* search, HnswElement element, Size item_size) {
     Size offset = hnsw_value_offset(search->m, element->level);
@@ -347,18 +354,43 @@ static inline void prefetch_page_start(HnswSearch* search, BlockNumber blkno) {
 
 // Prefetches the element tuple at offset of a (guessed, unlocked) page:
 // its line pointer was prefetched before; every line of the tuple now.
-static inline void prefetch_element(const char* page, OffsetNumber offset) {
+static inline void prefetch_element(const char* page, OffsetNumber offset, uint32 skip) {
     if (page == NULL) return;
     const PageHeaderData* header = (const PageHeaderData*)page;
     const ItemIdData* item_id = &header->pd_linp[offset - 1];
     if ((const char*)(item_id + 1) > page + BLCKSZ) return;
     uint32 start = item_id->lp_off, length = item_id->lp_len;
     if (start >= BLCKSZ || length > BLCKSZ - start) return;
-    for (uint32 at = start & ~63u; at < start + length; at += 64) __builtin_prefetch(page + at);
+    __builtin_prefetch(page + start);
+    for (uint32 at = (start + Min(skip, length)) & ~63u; at < start + length; at += 64) __builtin_prefetch(page + at);
+}
+
+// Copies the element's links at the searched level into the links table
+// and makes them the node's.
+static void copy_links(HnswSearch* search, HnswNode* node, HnswElement element) {
+    node->links_start = search->nlinks;
+    node->nlinks = 0;
+    node->flags &= ~HNSW_NODE_LINKS_LATER;
+    int level = search->level;
+    if (element->level < level) return;
+    const HnswLink* links = HnswElementLinks(element) + hnsw_level_start(search->m, level);
+    int capacity = hnsw_level_capacity(search->m, level);
+    search->links = (ItemPointerData*)grow_array(search->context, search->links, &search->links_capacity,
+                                                 search->nlinks + capacity, sizeof(ItemPointerData));
+    int n = 0;
+    while (n < capacity && hnsw_link_valid(&links[n])) {
+        search->links[search->nlinks + n] = hnsw_link_tid(&links[n]);
+        n++;
+    }
+    search->nlinks += n;
+    node->nlinks = (uint16)n;
 }
 
 // Scores one element of a locked page into a new node; returns its index.
-static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_tid, bool record_links) {
+// With record_links its links are copied too, unless ef > 0 and the node
+// will not enter the best ef (then it is most likely never expanded: its
+// links are read from the page only if it is, HNSW_NODE_LINKS_LATER).
+static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_tid, bool record_links, uint32 ef) {
     Relation index = search->index;
     BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
     OffsetNumber offset = ItemPointerGetOffsetNumber(element_tid);
@@ -373,42 +405,48 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     node->links_start = search->nlinks;
     node->nlinks = 0;
     ItemPointerSetInvalid(&node->vector);
-    int level = search->level;
-    if (record_links && element->level >= level) {
-        const HnswLink* links = HnswElementLinks(element) + hnsw_level_start(search->m, level);
-        int capacity = hnsw_level_capacity(search->m, level);
-        search->links = (ItemPointerData*)grow_array(search->context, search->links, &search->links_capacity,
-                                                     search->nlinks + capacity, sizeof(ItemPointerData));
-        int n = 0;
-        while (n < capacity && hnsw_link_valid(&links[n])) {
-            search->links[search->nlinks + n] = hnsw_link_tid(&links[n]);
-            n++;
-        }
-        search->nlinks += n;
-        node->nlinks = (uint16)n;
-    }
     // A deleted element's overflow chain may already be freed; it is only
     // traversed, so it needs no distance: it is expanded last.
     double key = INFINITY;
     if ((element->flags & HNSW_ELEMENT_QUANTIZED) && search->quant) {
         // on the codes; the full vector is read only if the node is returned
         const char* part = (const char*)element + hnsw_value_offset(search->m, element->level);
-        memcpy(&search->nodes[id].vector, part, sizeof(ItemPointerData));
+        memcpy(&node->vector, part, sizeof(ItemPointerData));
         if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
             corrupted_value(index);
         key = hnsw_quant_key(search->quant, (const uint8*)part + HNSW_QUANTIZED_HEADER);
     } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
         key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
-    search->nodes[id].dist = std::isnan(key) ? INFINITY : (float)key;
+    float dist = std::isnan(key) ? INFINITY : (float)key;
+    node->dist = dist;
+    if (record_links) {
+        // (the condition under which offer() puts a live node among the results)
+        bool likely_expanded = ef == 0 || (node->flags & HNSW_NODE_DELETED) || search->nresults < ef ||
+                               dist < search->results[0].dist;
+        if (likely_expanded)
+            copy_links(search, node, element);
+        else
+            node->flags |= HNSW_NODE_LINKS_LATER;
+    }
     search->scored++;
     search->scored_total++;
     return id;
 }
 
+// Reads the links of a node scored without them, from its element's page.
+static void read_links_later(HnswSearch* search, HnswNode* node) {
+    BlockNumber blkno = ItemPointerGetBlockNumber(&node->element);
+    Buffer buffer = lock_element_page(search, blkno);
+    HnswElement element = hnsw_page_element(search->index, BufferGetPage(buffer), blkno,
+                                            ItemPointerGetOffsetNumber(&node->element), search->m);
+    copy_links(search, node, element);
+    UnlockReleaseBuffer(buffer);
+}
+
 int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record_links) {
     Buffer buffer = lock_element_page(search, ItemPointerGetBlockNumber(element_tid));
-    uint32 id = score_on_page(search, BufferGetPage(buffer), element_tid, record_links);
+    uint32 id = score_on_page(search, BufferGetPage(buffer), element_tid, record_links, 0);
     UnlockReleaseBuffer(buffer);
     return (int32)id;
 }
@@ -464,6 +502,10 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         search->ncandidates = heap_pop<NearestFirst>(search->candidates, search->ncandidates);
         HnswNode* node = &search->nodes[nearest.id];
         node->flags |= HNSW_NODE_EXPANDED;
+        if (node->flags & HNSW_NODE_LINKS_LATER) {
+            read_links_later(search, node);
+            node = &search->nodes[nearest.id];
+        }
         uint32 start = node->links_start, count = node->nlinks;
         // the unvisited neighbours, by page: one pin and lock per page
         search->pending = (ItemPointerData*)grow_array(search->context, search->pending, &search->pending_capacity,
@@ -482,13 +524,14 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         }
         // first the descriptors, headers and special spaces of every page,
         // then every element's tuple, then score: the cache misses overlap
-        hnsw_search_prefetch(search, pending, npending);
+        // (not the level-0 links: most neighbours scored are never expanded)
+        prefetch_items(search, pending, npending, (uint32)hnsw_value_offset(search->m, 0));
         for (uint32 i = 0; i < npending;) {
             BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&pending[i]);
             Buffer buffer = lock_element_page(search, blkno);
             Page page = BufferGetPage(buffer);
             for (; i < npending && ItemPointerGetBlockNumberNoCheck(&pending[i]) == blkno; i++)
-                offer(search, score_on_page(search, page, &pending[i], true), ef);
+                offer(search, score_on_page(search, page, &pending[i], true, ef), ef);
             UnlockReleaseBuffer(buffer);
         }
     }
