@@ -3,6 +3,7 @@
 // than clusters, fewer points than clusters) work, and the stop check stops.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <set>
@@ -172,6 +173,29 @@ TEST(Assign, MatchesBruteForce) {
             size_t best = 0;
             for (size_t j = 1; j < k; j++) if (ck[j] < ck[best]) best = j;
             EXPECT_EQ(best, brute_nearest(&x[0], c.data(), k, dim, metric));
+        }
+    }
+}
+
+// Equal keys go to the first centroid holding them, at every position of
+// the SIMD blocks and their tails (k not a multiple of the block width).
+TEST(Assign, TiesGoToTheFirstCentroid) {
+    std::mt19937 rng(7);
+    for (size_t k : {1, 3, 4, 5, 16, 17, 37, 256}) {
+        const size_t dim = 4, n = 64;
+        std::vector<float> x(n * dim), c(k * dim), norms(k);
+        vecdb::test::fill_uniform(x.data(), x.size(), rng, -1, 1);
+        for (size_t j = 0; j < k * dim; j++) c[j] = 50.0f;  // far from every point
+        // the nearest centroid of point i, twice: at first and at second > first
+        for (size_t i = 0; i < n; i++) {
+            size_t first = (i * 7) % k, second = std::min(k - 1, first + 1 + i % 3);
+            std::vector<float> cc = c;
+            for (size_t d = 0; d < dim; d++) cc[first * dim + d] = cc[second * dim + d] = x[i * dim + d] + 0.5f;
+            vecdb::core::squared_norms(cc.data(), k, dim, norms.data());
+            uint32_t label;
+            ASSERT_TRUE(vecdb::core::assign_nearest(&x[i * dim], 1, cc.data(), norms.data(), k, dim,
+                                                    ClusterMetric::l2, 1, {}, &label, nullptr));
+            EXPECT_EQ(label, (uint32_t)first) << "k " << k << " row " << i;
         }
     }
 }

@@ -37,6 +37,11 @@ void random_seeds(size_t n, size_t k, std::mt19937_64& rng, std::vector<size_t>&
 // probability proportional to its squared distance from the nearest seed
 // so far. When every remaining distance is zero (fewer distinct points than
 // clusters) seeds repeat points. Returns false when stopped.
+// A point is compared with a new seed only when the triangle inequality
+// allows the seed to be nearer than the point's nearest seed so far
+// (‖s_new − s_own‖ < 2·‖x − s_own‖, with a margin for rounding): the same
+// seeds come out, but once seeds cover the clusters most points are
+// settled from the seed-to-seed distances without reading their vectors.
 bool kmeanspp_seeds(const float* points, size_t n, size_t dim, size_t k, std::mt19937_64& rng,
                     const StopCheck& stop, std::vector<size_t>& seeds) {
     std::vector<size_t> sample;
@@ -44,6 +49,8 @@ bool kmeanspp_seeds(const float* points, size_t n, size_t dim, size_t k, std::mt
     random_seeds(n, m, rng, sample);
     const DistanceKernels& kern = kernels();
     std::vector<double> nearest(m, INFINITY);
+    std::vector<uint32_t> owner(m, UINT32_MAX);  // index in seeds of the nearest seed
+    std::vector<double> to_seed(k);              // squared distance from the new seed to each earlier one
     seeds.clear();
     std::uniform_int_distribution<size_t> first(0, m - 1);
     size_t chosen = first(rng);
@@ -51,10 +58,16 @@ bool kmeanspp_seeds(const float* points, size_t n, size_t dim, size_t k, std::mt
         if ((c & 15) == 0 && stop()) return false;
         seeds.push_back(sample[chosen]);
         const float* seed = points + sample[chosen] * dim;
+        for (size_t s = 0; s < c; s++) to_seed[s] = kern.l2_squared_f32(points + seeds[s] * dim, seed, dim);
         double total = 0;
         for (size_t i = 0; i < m; i++) {
-            double d = kern.l2_squared_f32(points + sample[i] * dim, seed, dim);
-            if (d < nearest[i]) nearest[i] = d;
+            if (owner[i] == UINT32_MAX || to_seed[owner[i]] < 4.0 * nearest[i] * (1.0 + 1e-4)) {
+                double d = kern.l2_squared_f32(points + sample[i] * dim, seed, dim);
+                if (d < nearest[i]) {
+                    nearest[i] = d;
+                    owner[i] = (uint32_t)c;
+                }
+            }
             total += nearest[i];
         }
         if (!(total > 0)) {

@@ -3,11 +3,14 @@
 #include "core/quant/pq.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <vector>
 
 #include "core/kmeans/assign.h"
+#include "core/error.h"
 #include "core/kmeans/kmeans.h"
+#include "core/parallel/chunk_runner.h"
 
 namespace vecdb::core {
 
@@ -86,18 +89,28 @@ const PqKernels& pq_kernels() {
 
 bool pq_train(const float* points, size_t n, const PqShape& shape, int threads, uint64_t seed, const StopCheck& stop,
               float* codebooks) {
+    // One single-threaded k-means per sub-space, the sub-spaces spread over
+    // the threads: each is small (ksub centroids of dsub dimensions), so
+    // splitting one across threads would mostly cost synchronisation.
+    // Each sub-space's result depends only on its seed, not on the threads.
     size_t dsub = shape.dsub(), ksub = shape.ksub();
-    std::vector<float> slice(n * dsub);
-    KMeansOptions opts;
-    opts.k = ksub;
-    opts.threads = threads;
-    opts.stop = stop;
-    for (size_t j = 0; j < shape.m; j++) {
-        for (size_t i = 0; i < n; i++)
-            std::copy(points + i * shape.dim + j * dsub, points + i * shape.dim + (j + 1) * dsub, &slice[i * dsub]);
-        opts.seed = seed + j;
-        if (!kmeans_train(slice.data(), n, dsub, opts, codebooks + j * ksub * dsub)) return false;
-    }
+    std::atomic<bool> failed{false};
+    bool finished = run_chunks(shape.m, threads, stop, [&](size_t j, int) {
+        try {
+            std::vector<float> slice(n * dsub);
+            for (size_t i = 0; i < n; i++)
+                std::copy(points + i * shape.dim + j * dsub, points + i * shape.dim + (j + 1) * dsub, &slice[i * dsub]);
+            KMeansOptions opts;
+            opts.k = ksub;
+            opts.threads = 1;
+            opts.seed = seed + j;  // no stop check here: run_chunks polls between sub-spaces
+            if (!kmeans_train(slice.data(), n, dsub, opts, codebooks + j * ksub * dsub)) failed = true;
+        } catch (...) {
+            failed = true;
+        }
+    });
+    if (!finished) return false;
+    if (failed) fail(ErrorKind::internal, "pq codebook training failed");
     return true;
 }
 
