@@ -62,11 +62,12 @@ static void add_extra_pages(Relation index) {
     FreeSpaceMapVacuumRange(index, first, last + 1);
 }
 
-Buffer vecdb_allocate_page(Relation index) {
-    // Recycled pages first, so VACUUM's freed space is reused.
+// A page of the free space map that is still free (VACUUM recycled it, or
+// an extension added it spare), exclusively locked; InvalidBuffer if none.
+static Buffer take_free_page(Relation index) {
     for (;;) {
         BlockNumber blkno = GetFreeIndexPage(index);
-        if (blkno == InvalidBlockNumber) break;
+        if (blkno == InvalidBlockNumber) return InvalidBuffer;
         Buffer buffer = ReadBuffer(index, blkno);
         // Another backend may have taken it between the FSM lookup and now.
         if (ConditionalLockBuffer(buffer)) {
@@ -77,10 +78,24 @@ Buffer vecdb_allocate_page(Relation index) {
         }
         ReleaseBuffer(buffer);
     }
+}
+
+Buffer vecdb_allocate_page(Relation index) {
+    // Recycled pages first, so VACUUM's freed space is reused.
+    Buffer buffer = take_free_page(index);
+    if (buffer != InvalidBuffer) return buffer;
 
     bool need_lock = !RELATION_IS_LOCAL(index);
-    if (need_lock) LockRelationForExtension(index, ExclusiveLock);
-    Buffer buffer = ReadBuffer(index, P_NEW);
+    if (need_lock && !ConditionalLockRelationForExtension(index, ExclusiveLock)) {
+        LockRelationForExtension(index, ExclusiveLock);
+        // the backend we waited for may have added spare pages
+        buffer = take_free_page(index);
+        if (buffer != InvalidBuffer) {
+            UnlockRelationForExtension(index, ExclusiveLock);
+            return buffer;
+        }
+    }
+    buffer = ReadBuffer(index, P_NEW);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     if (need_lock) {
         add_extra_pages(index);
