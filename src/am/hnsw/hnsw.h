@@ -253,6 +253,9 @@ struct varlena* hnsw_copy_element_value(HnswSearch* search, ItemPointer element)
 struct varlena* hnsw_copy_live_value(HnswSearch* search, ItemPointer element);
 // The full vector at a vector-page TID (valid until the next read).
 struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector);
+// The metric key of query against the full vector at a vector-page TID,
+// computed in place on the page.
+double hnsw_search_vector_key(HnswSearch* search, const struct varlena* query, ItemPointer vector);
 // Prefetches into the CPU cache what reading the items at tids will touch
 // (their buffer descriptors, page headers, special spaces, the items),
 // through the remembered buffers: the cache misses of many pages overlap.

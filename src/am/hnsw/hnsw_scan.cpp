@@ -81,8 +81,7 @@ static void rerank(HnswScanOpaque so) {
     for (uint32 i = 0; i < so->nready; i++) {
         HnswNode* node = &search->nodes[so->ready[i].id];
         if (!ItemPointerIsValid(&node->vector)) continue;  // scored on its full value already
-        const struct varlena* value = hnsw_search_vector(search, &node->vector);
-        double key = vecdb_metric_key(&so->metric, so->query, value);
+        double key = hnsw_search_vector_key(search, so->query, &node->vector);
         so->ready[i].dist = std::isnan(key) ? INFINITY : (float)key;
     }
     std::sort(so->ready, so->ready + so->nready, [](const Scored& a, const Scored& b) { return a.dist < b.dist; });

@@ -228,8 +228,9 @@ static inline void prefetch_page_start(HnswSearch* search, BlockNumber blkno);
 static inline const char* guess_page(HnswSearch* search, BlockNumber blkno);
 static inline void prefetch_element(const char* page, OffsetNumber offset, uint32 skip);
 
-// Copies the full vector at tid on a vector page into the search's buffer.
-static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
+// Pins and share-locks the vector page holding tid and returns the full
+// vector there (valid while *buffer stays locked).
+static struct varlena* lock_vector(HnswSearch* search, ItemPointer tid, Buffer* buffer_out) {
     // vector pages are only ever locked after their element's page, like overflow pages: no cycle
     Relation index = search->index;
     BlockNumber blkno = ItemPointerGetBlockNumber(tid);
@@ -248,6 +249,15 @@ static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
     struct varlena* value = (struct varlena*)PageGetItem(page, item_id);
     Size size = ItemIdGetLength(item_id);
     if (size < VARHDRSZ || VARATT_IS_EXTENDED(value) || VARSIZE(value) != size) corrupted_value(index);
+    *buffer_out = buffer;
+    return value;
+}
+
+// Copies the full vector at tid on a vector page into the search's buffer.
+static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
+    Buffer buffer;
+    struct varlena* value = lock_vector(search, tid, &buffer);
+    Size size = VARSIZE(value);
     if (search->vector_copy_capacity < size) {
         if (search->vector_copy) pfree(search->vector_copy);
         search->vector_copy = (char*)MemoryContextAlloc(search->context, Max(size, 1024));
@@ -256,6 +266,14 @@ static struct varlena* read_vector(HnswSearch* search, ItemPointer tid) {
     memcpy(search->vector_copy, value, size);
     UnlockReleaseBuffer(buffer);
     return (struct varlena*)search->vector_copy;
+}
+
+double hnsw_search_vector_key(HnswSearch* search, const struct varlena* query, ItemPointer vector) {
+    Buffer buffer;
+    struct varlena* value = lock_vector(search, vector, &buffer);
+    double key = vecdb_metric_key(search->metric, query, value);
+    UnlockReleaseBuffer(buffer);
+    return key;
 }
 
 struct varlena* hnsw_search_vector(HnswSearch* search, ItemPointer vector) { return read_vector(search, vector); }
