@@ -40,118 +40,87 @@ static void* grow_array(MemoryContext context, void* array, uint32* capacity, ui
     return grown;
 }
 
-void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m) {
+// Zeroes a search and sets what describes the index it searches.
+static void init_fields(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m) {
     memset(search, 0, sizeof *search);
     search->index = index;
     search->context = context;
     search->metric = metric;
     search->m = m;
     search->hints = vecdb_buffer_hints(index);
+}
+
+void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context, const VecdbMetric* metric, int m) {
+    init_fields(search, index, context, metric, m);
     vecdb_overflow_buffer_init(&search->overflow, context);
     search->visited_capacity = HNSW_INITIAL_VISITED;
     search->visited_keys = (uint64*)MemoryContextAlloc(context, sizeof(uint64) * HNSW_INITIAL_VISITED);
     search->visited_stamps = (uint32*)MemoryContextAllocZero(context, sizeof(uint32) * HNSW_INITIAL_VISITED);
 }
 
-// The arrays of a finished search kept for the next one of this backend:
-// scans run one after another, and allocating then freeing ~100 kB per
-// query made glibc grow and trim the heap (brk, page faults) every time.
-typedef struct HnswSpareArrays {
-    bool valid;
-    HnswNode* nodes;
-    uint32 nodes_capacity;
-    ItemPointerData* links;
-    uint32 links_capacity;
-    uint64* visited_keys;
-    uint32* visited_stamps;
-    uint32 visited_capacity, epoch;
-    Scored *candidates, *results, *pool;
-    uint32 candidates_capacity, results_capacity, pool_capacity;
-    ItemPointerData* pending;
-    uint32 pending_capacity;
-    char* vector_copy;
-    Size vector_copy_capacity;
-} HnswSpareArrays;
-
+// The arrays of a finished search kept for the next one of this backend
+// (only its array fields are used): scans run one after another, and
+// allocating then freeing ~100 kB per query made glibc grow and trim the
+// heap (brk, page faults) every time.
 static MemoryContext spare_context = NULL;  // child of TopMemoryContext: holds the arrays of reused searches
-static HnswSpareArrays spare;
+static HnswSearch spare;
+static bool spare_valid = false;
 
 // Arrays larger than this (entries of the visited set) are freed, not kept.
 #define HNSW_SPARE_MAX_VISITED ((uint32)1 << 20)
+
+// Moves the arrays (with their capacities and the visited epoch) of one
+// search to another, leaving `from` without any.
+static void move_arrays(HnswSearch* to, HnswSearch* from) {
+    to->nodes = from->nodes;
+    to->nodes_capacity = from->nodes_capacity;
+    to->links = from->links;
+    to->links_capacity = from->links_capacity;
+    to->visited_keys = from->visited_keys;
+    to->visited_stamps = from->visited_stamps;
+    to->visited_capacity = from->visited_capacity;
+    to->epoch = from->epoch;
+    to->candidates = from->candidates;
+    to->candidates_capacity = from->candidates_capacity;
+    to->results = from->results;
+    to->results_capacity = from->results_capacity;
+    to->pool = from->pool;
+    to->pool_capacity = from->pool_capacity;
+    to->pending = from->pending;
+    to->pending_capacity = from->pending_capacity;
+    to->vector_copy = from->vector_copy;
+    to->vector_copy_capacity = from->vector_copy_capacity;
+    memset(from, 0, sizeof *from);
+}
 
 // Gives a reused search's arrays back to the spare slot (or frees them when
 // it is taken or they grew huge): the reset callback of its owner context,
 // so an ERROR that unwinds the scan returns them too.
 static void give_back_arrays(void* arg) {
     HnswSearch* search = (HnswSearch*)arg;
-    if (!spare.valid && search->visited_capacity <= HNSW_SPARE_MAX_VISITED) {
-        spare.valid = true;
-        spare.nodes = search->nodes;
-        spare.nodes_capacity = search->nodes_capacity;
-        spare.links = search->links;
-        spare.links_capacity = search->links_capacity;
-        spare.visited_keys = search->visited_keys;
-        spare.visited_stamps = search->visited_stamps;
-        spare.visited_capacity = search->visited_capacity;
-        spare.epoch = search->epoch;
-        spare.candidates = search->candidates;
-        spare.candidates_capacity = search->candidates_capacity;
-        spare.results = search->results;
-        spare.results_capacity = search->results_capacity;
-        spare.pool = search->pool;
-        spare.pool_capacity = search->pool_capacity;
-        spare.pending = search->pending;
-        spare.pending_capacity = search->pending_capacity;
-        spare.vector_copy = search->vector_copy;
-        spare.vector_copy_capacity = search->vector_copy_capacity;
-    } else {
-        void* arrays[] = {search->nodes,      search->links, search->visited_keys, search->visited_stamps,
-                          search->candidates, search->results, search->pool,     search->pending,
-                          search->vector_copy};
-        for (void* array : arrays)
-            if (array) pfree(array);
+    if (!spare_valid && search->visited_capacity <= HNSW_SPARE_MAX_VISITED) {
+        move_arrays(&spare, search);
+        spare_valid = true;
+        return;
     }
-    search->nodes = NULL;
-    search->links = NULL;
-    search->visited_keys = NULL;
-    search->visited_stamps = NULL;
-    search->candidates = search->results = search->pool = NULL;
-    search->pending = NULL;
-    search->vector_copy = NULL;
+    void* arrays[] = {search->nodes,      search->links,   search->visited_keys, search->visited_stamps,
+                      search->candidates, search->results, search->pool,         search->pending,
+                      search->vector_copy};
+    for (void* array : arrays)
+        if (array) pfree(array);
+    memset(search, 0, sizeof *search);
 }
 
 void hnsw_search_init_reused(HnswSearch* search, Relation index, MemoryContext owner, const VecdbMetric* metric,
                              int m) {
     if (spare_context == NULL)
         spare_context = AllocSetContextCreate(TopMemoryContext, "hnsw search arrays", ALLOCSET_DEFAULT_SIZES);
-    if (!spare.valid) {
+    if (!spare_valid) {
         hnsw_search_init(search, index, spare_context, metric, m);
     } else {
-        memset(search, 0, sizeof *search);
-        search->index = index;
-        search->context = spare_context;
-        search->metric = metric;
-        search->m = m;
-        search->hints = vecdb_buffer_hints(index);
-        search->nodes = spare.nodes;
-        search->nodes_capacity = spare.nodes_capacity;
-        search->links = spare.links;
-        search->links_capacity = spare.links_capacity;
-        search->visited_keys = spare.visited_keys;
-        search->visited_stamps = spare.visited_stamps;
-        search->visited_capacity = spare.visited_capacity;
-        search->epoch = spare.epoch;
-        search->candidates = spare.candidates;
-        search->candidates_capacity = spare.candidates_capacity;
-        search->results = spare.results;
-        search->results_capacity = spare.results_capacity;
-        search->pool = spare.pool;
-        search->pool_capacity = spare.pool_capacity;
-        search->pending = spare.pending;
-        search->pending_capacity = spare.pending_capacity;
-        search->vector_copy = spare.vector_copy;
-        search->vector_copy_capacity = spare.vector_copy_capacity;
-        spare.valid = false;
+        init_fields(search, index, spare_context, metric, m);
+        move_arrays(search, &spare);
+        spare_valid = false;
     }
     // out-of-line values are reassembled in the owner's memory
     vecdb_overflow_buffer_init(&search->overflow, owner);
