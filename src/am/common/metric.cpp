@@ -118,6 +118,12 @@ static double call_distance(const VecdbMetric* metric, const struct varlena* que
                                             PointerGetDatum(value), PointerGetDatum(query)));
 }
 
+// Whether the key is a negated inner product.
+bool vecdb_metric_is_inner_product(const VecdbMetric* metric) {
+    return metric->kind == VECDB_KEY_VECTOR_IP || metric->kind == VECDB_KEY_HALFVEC_IP ||
+           metric->kind == VECDB_KEY_SPARSEVEC_IP;
+}
+
 bool vecdb_metric_has_kernel(const VecdbMetric* metric) {
     // Jaccard's edge cases are the SQL function's to define
     return metric->kind != VECDB_KEY_GENERIC && metric->kind != VECDB_KEY_BIT_JACCARD;

@@ -42,6 +42,10 @@ void vecdb_metric_init(VecdbMetric* metric, Relation index);
 double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
                         const struct varlena* value);
 
+// Whether the key is a negated inner product (not a metric: no triangle
+// inequality), which graph indexes must link more generously.
+bool vecdb_metric_is_inner_product(const VecdbMetric* metric);
+
 // Whether keys come from a SIMD kernel alone (no fmgr call), so helper
 // threads may compute them with vecdb_metric_kernel_key.
 bool vecdb_metric_has_kernel(const VecdbMetric* metric);

@@ -348,6 +348,7 @@ static void build_and_write(HnswBuildState* state) {
     params.ef_construction = state->ef_construction;
     params.max_level = hnsw_max_level(state->m);
     params.seed = 0x5eed + state->n;
+    params.fill_links = vecdb_metric_is_inner_product(&state->metric);
     vecdb::core::hnsw::ValueSource values;
     values.pointers = state->values;
     values.base = state->fixed_base;

@@ -51,6 +51,7 @@ GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance,
 GraphBuilder::GraphBuilder(const BuildParams& params, DistanceFunction distance, const void* ctx, ValueSource values,
                            size_t n)
     : n_(n), m_(std::max(params.m, 2)), ef_construction_(std::max(params.ef_construction, 1)),
+      fill_links_(params.fill_links),
       distance_(distance), ctx_(ctx), values_(values),
       prefetch_lines_(values.pointers ? 1 : std::min<size_t>((values.stride + 63) / 64, 8)), levels_(n),
       level0_(n * (2 + 2 * (size_t)m_), 0), upper_start_(n + 1), entry_(0), max_level_(-1) {
@@ -233,7 +234,7 @@ size_t GraphBuilder::search_level(const void* query, uint32_t entry, float entry
 void GraphBuilder::connect(uint32_t node, int level, const Scored* sorted, size_t n, Scratch* s) {
     size_t kept = select_neighbors(
         sorted, n, (size_t)m_, [&](size_t i, size_t j) { return dist(sorted[i].id, sorted[j].id); },
-        s->keep.data(), false);
+        s->keep.data(), fill_links_);
     // the node's own list first: threads that reach it through a back link see its links
     lock(node);
     uint32_t* slot = mutable_links(node, level);
@@ -271,7 +272,7 @@ void GraphBuilder::add_back_link(uint32_t target, uint32_t node, float d, int le
     uint32_t* keep_buf = s->prune_keep.data();
     size_t kept = select_neighbors(
         pruned, count + 1, max, [&](size_t i, size_t j) { return dist(pruned[i].id, pruned[j].id); }, keep_buf,
-        false);
+        fill_links_);
     for (size_t k = 0; k < kept; k++) slot[1 + k] = pruned[keep_buf[k]].id;
     slot[0] = (uint32_t)kept;
     unlock(target);
