@@ -331,6 +331,8 @@ SELECT i.indexrelname AS index, i.idx_scan > b.idx_scan AS scanned
  WHERE i.relname = 'hy$_default' AND i.indexrelname !~ 'pkey' ORDER BY 1;
 
 -- hnsw (approximate): recall@10 of the fused ranking >= 0.95
+-- (one build thread: the same graphs, so the same recall, on every run)
+SET vecdb.hnsw_build_threads = 1;
 SELECT vecdb.drop_index('hy', 'd768'), vecdb.drop_index('hy', 'd512'), vecdb.drop_index('hy', 'sp');
 SELECT vecdb.create_index('hy', 'd768', 'HNSW', 'COSINE', '{"M": 16, "efConstruction": 64}');
 SELECT vecdb.create_index('hy', 'd512', 'HNSW', 'L2', '{"M": 16, "efConstruction": 64}');
