@@ -419,6 +419,14 @@ static void assign_callback(Relation index, ItemPointer tid, Datum* values, bool
     if (isnull[0]) return;
     MemoryContext old = MemoryContextSwitchTo(state->row_context);
     struct varlena* value = accept_value(state, values[0]);
+    // An inline value points into the heap page, which a large table's
+    // bulk-read ring recycles before the batch is written out: keep a copy
+    // (detoasted values already are one).
+    if ((Pointer)value == DatumGetPointer(values[0])) {
+        struct varlena* copy = (struct varlena*)palloc(VARSIZE(value));
+        memcpy(copy, value, VARSIZE(value));
+        value = copy;
+    }
     MemoryContextSwitchTo(old);
     int i = state->batch_n++;
     state->batch_values[i] = value;
