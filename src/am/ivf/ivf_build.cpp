@@ -90,10 +90,13 @@ static BlockNumber append_page(Relation index, Page image) {
     return blkno;
 }
 
-// Detoasts a row's value and checks it against the index's dimensions
-// (the first row sets them when the column has no typmod).
+// A copy of a row's value the build owns (in the current memory context),
+// checked against the index's dimensions (the first row sets them when the
+// column has no typmod). Always a copy: an inline value points into the
+// heap page, which a large table's bulk-read ring recycles soon after the
+// scan leaves it (test/t/013).
 static struct varlena* accept_value(IvfBuildState* state, Datum datum) {
-    struct varlena* value = PG_DETOAST_DATUM(datum);
+    struct varlena* value = PG_DETOAST_DATUM_COPY(datum);
     if (state->dimensions == 0) {
         int dim = ivf_value_dimensions(state->type, value);
         if (dim <= 0)
@@ -419,14 +422,6 @@ static void assign_callback(Relation index, ItemPointer tid, Datum* values, bool
     if (isnull[0]) return;
     MemoryContext old = MemoryContextSwitchTo(state->row_context);
     struct varlena* value = accept_value(state, values[0]);
-    // An inline value points into the heap page, which a large table's
-    // bulk-read ring recycles before the batch is written out: keep a copy
-    // (detoasted values already are one).
-    if ((Pointer)value == DatumGetPointer(values[0])) {
-        struct varlena* copy = (struct varlena*)palloc(VARSIZE(value));
-        memcpy(copy, value, VARSIZE(value));
-        value = copy;
-    }
     MemoryContextSwitchTo(old);
     int i = state->batch_n++;
     state->batch_values[i] = value;
