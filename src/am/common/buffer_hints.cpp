@@ -71,3 +71,9 @@ Buffer vecdb_buffer_hint_peek(const VecdbBufferHints* hints, BlockNumber blkno) 
     if (hints == NULL || blkno >= hints->capacity) return InvalidBuffer;
     return hints->buffers[blkno];
 }
+
+// Touches every cache line of the page with a read prefetch (no locality hint).
+void vecdb_prefetch_page(Buffer buffer) {
+    const char* page = (const char*)BufferGetPage(buffer);
+    for (size_t offset = 0; offset < BLCKSZ; offset += 64) __builtin_prefetch(page + offset, 0, 0);
+}

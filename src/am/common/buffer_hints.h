@@ -20,3 +20,8 @@ Buffer vecdb_read_buffer_hinted(Relation index, VecdbBufferHints* hints, BlockNu
 // The buffer remembered for blkno, or InvalidBuffer: only a guess until
 // ReadRecentBuffer confirms it, good for prefetching the page's memory.
 Buffer vecdb_buffer_hint_peek(const VecdbBufferHints* hints, BlockNumber blkno);
+
+// Asks the CPU to start loading a pinned page's bytes: flat and ivf scans
+// are bound by memory latency, and the next page is known before the
+// current one is scored.
+void vecdb_prefetch_page(Buffer buffer);

@@ -80,13 +80,6 @@ static const struct varlena* entry_value(IndexScanDesc scan, FlatScanOpaque so, 
     return vecdb_overflow_read_value(index, FlatEntryOverflowRef(entry), &so->overflow);
 }
 
-// Asks the CPU to start loading a pinned page's bytes: a flat scan is bound
-// by memory latency, and the next page is known before this one is scored.
-static void prefetch_page(Buffer buffer) {
-    const char* page = (const char*)BufferGetPage(buffer);
-    for (size_t offset = 0; offset < BLCKSZ; offset += 64) __builtin_prefetch(page + offset, 0, 0);
-}
-
 // Lists the entries of one locked page. Values the SIMD kernels can score
 // (inline, the query's shape) come back in values/tids for the caller to
 // score, here or on helper threads; NULLs, out-of-line values and anything
@@ -152,7 +145,7 @@ static void walk_data_chain(IndexScanDesc scan, FlatScanOpaque so, PageVisitor v
         Buffer next = InvalidBuffer;
         if (blkno != InvalidBlockNumber) {
             next = vecdb_read_buffer_hinted(index, hints, blkno);
-            prefetch_page(next);
+            vecdb_prefetch_page(next);
         }
         visit(scan, so, buffer, page, state);
         buffer = next;

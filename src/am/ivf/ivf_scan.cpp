@@ -263,8 +263,7 @@ static void push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
 // page is known before the current one is scored.
 static Buffer pin_and_prefetch(Relation index, IvfScanOpaque so, BlockNumber blkno) {
     Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
-    const char* page = (const char*)BufferGetPage(buffer);
-    for (size_t offset = 0; offset < BLCKSZ; offset += 64) __builtin_prefetch(page + offset, 0, 0);
+    vecdb_prefetch_page(buffer);
     return buffer;
 }
 
