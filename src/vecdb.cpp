@@ -4,6 +4,7 @@
 #include "pg/pg.h"
 #include "am/common/am_descriptor.h"
 #include "am/common/options.h"
+#include "am/common/scan_distance.h"
 #include "am/common/scan_stats.h"
 #include "collection/ttl_worker.h"
 
@@ -15,6 +16,7 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
     vecdb_register_common_gucs();
     vecdb_scan_stats_init();
+    vecdb_scan_distance_init();
     vecdb_ttl_worker_init();
     for (const VecdbAmDescriptor* const* am = vecdb_am_descriptors; *am != NULL; am++) (*am)->init();
 }

@@ -18,3 +18,9 @@ ALTER FUNCTION inner_product(halfvec, halfvec) SUPPORT vecdb_halfvec_distance_su
 ALTER FUNCTION halfvec_negative_inner_product(halfvec, halfvec) SUPPORT vecdb_halfvec_distance_support;
 ALTER FUNCTION cosine_distance(halfvec, halfvec) SUPPORT vecdb_halfvec_distance_support;
 ALTER FUNCTION l1_distance(halfvec, halfvec) SUPPORT vecdb_halfvec_distance_support;
+
+-- An hnsw index scan's ORDER BY distance, reused by the query's target list
+-- (the planner puts it there in place of a second distance computation;
+-- internal arguments: not callable from SQL).
+CREATE FUNCTION vecdb_scan_distance(internal, internal, tid, oid, oid) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C STRICT;

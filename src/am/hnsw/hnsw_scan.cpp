@@ -7,6 +7,7 @@
 #include "am/hnsw/hnsw.h"
 #include "am/common/result_emitter.h"
 #include "am/common/scan_stats.h"
+#include "am/common/scan_distance.h"
 
 #include <algorithm>
 #include <cmath>
@@ -26,10 +27,29 @@ typedef struct HnswScanOpaqueData {
     float last_returned;
     uint32 rounds;
     uint64 scored_counted;  // search->scored_total already added to stats
+    // the distances emitted are bit for bit what the ORDER BY operator
+    // computes (the float key holds its value exactly): the target list may
+    // take them (am/common/scan_distance)
+    bool distance_exact;
     VecdbScanStats stats;   // for pg_stat_user_indexes and vecdb.stat_search
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData* HnswScanOpaque;
+
+// Whether the emitted distance of a metric equals its operator's result
+// exactly: the float32 kernels' l2 and inner product (a float key holds
+// their value; cosine and the sparse ones are doubles rounded to float).
+static bool hnsw_distance_exact(const VecdbMetric* metric) {
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2:
+        case VECDB_KEY_VECTOR_IP:
+        case VECDB_KEY_HALFVEC_L2:
+        case VECDB_KEY_HALFVEC_IP:
+            return true;
+        default:
+            return false;
+    }
+}
 
 IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
     IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
@@ -37,6 +57,7 @@ IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys) {
     so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
     so->query_context = AllocSetContextCreate(so->context, "hnsw scan query", ALLOCSET_SMALL_SIZES);
     vecdb_metric_init(&so->metric, index);
+    so->distance_exact = hnsw_distance_exact(&so->metric);
     HnswMetaData meta = hnsw_read_meta(index);
     hnsw_search_init_reused(&so->search, index, so->context, &so->metric, meta.m);
     MemoryContext old = MemoryContextSwitchTo(so->context);
@@ -53,6 +74,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     if (keys && scan->numberOfKeys > 0) memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+    vecdb_scan_distance_forget(scan);
     MemoryContextReset(so->query_context);
     vecdb_scan_stats_start(scan->indexRelation, &so->stats);
     so->scored_counted = so->search.scored_total;
@@ -155,7 +177,9 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
             continue;
         so->last_returned = item->dist;
         HnswNode* node = &so->search.nodes[item->id];
-        vecdb_emit(scan, &node->heap_tid, vecdb_metric_key_to_distance(&so->metric, item->dist));
+        double distance = vecdb_metric_key_to_distance(&so->metric, item->dist);
+        vecdb_emit(scan, &node->heap_tid, distance);
+        if (so->distance_exact) vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
         return true;
     }
     return false;
@@ -164,6 +188,7 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 void hnsw_end_scan(IndexScanDesc scan) {
     HnswScanOpaque so = (HnswScanOpaque)scan->opaque;
     vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
+    vecdb_scan_distance_forget(scan);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;

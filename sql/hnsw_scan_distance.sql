@@ -1,0 +1,76 @@
+-- An hnsw scan's target list takes the distance the scan emitted instead of
+-- computing it again (am/common/scan_distance): the values are the same as
+-- computing them, for the ORDER BY column and query only, and a row the
+-- scan did not emit as is (a HOT-updated one) is computed.
+CREATE SCHEMA hnsw_sd;
+SET search_path = hnsw_sd, public;
+SET vecdb.hnsw_build_threads = 1;
+SET jit = off;
+CREATE TABLE t (id int PRIMARY KEY, v vector(3), w vector(3), h halfvec(3), note text);
+INSERT INTO t SELECT i, format('[%s,%s,%s]', sin(i), cos(i * 1.3), sin(i * 0.7))::vector,
+                        format('[%s,%s,%s]', cos(i), sin(i * 2.1), (i % 7) / 7.0)::vector,
+                        format('[%s,%s,%s]', sin(i * 0.3), cos(i), (i % 5) / 5.0)::halfvec, 'x'
+FROM generate_series(1, 300) i;
+CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops);
+CREATE INDEX t_w ON t USING hnsw (w vector_ip_ops);
+CREATE INDEX t_h ON t USING hnsw (h halfvec_l2_ops);
+SET enable_seqscan = off;
+SET plan_cache_mode = force_generic_plan;
+
+-- whether the plan of a statement computes its distances with vecdb_scan_distance
+CREATE FUNCTION uses_scan_distance(stmt text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE line text; found bool := false;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || stmt LOOP
+        found := found OR line LIKE '%vecdb_scan_distance(%';
+    END LOOP;
+    RETURN found;
+END $$;
+
+-- rows of a (id, d) result whose d is not the distance computed again
+CREATE FUNCTION wrong_distances(res regclass, expr text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    -- a join (not an hnsw scan) computes the distances
+    EXECUTE format('SELECT count(*) FROM %s r JOIN t USING (id) WHERE r.d IS DISTINCT FROM (%s)', res, expr) INTO n;
+    RETURN n;
+END $$;
+
+PREPARE l2(vector) AS SELECT id, v <-> $1 AS d FROM t ORDER BY v <-> $1 LIMIT 20;
+SELECT uses_scan_distance('EXECUTE l2(''[0.1,0.2,0.3]'')');
+CREATE TEMP TABLE r_l2 AS EXECUTE l2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_l2', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong FROM r_l2;
+
+-- inner product and halfvec l2
+PREPARE ip(vector) AS SELECT id, w <#> $1 AS d FROM t ORDER BY w <#> $1 LIMIT 20;
+SELECT uses_scan_distance('EXECUTE ip(''[0.5,-0.2,0.9]'')');
+CREATE TEMP TABLE r_ip AS EXECUTE ip('[0.5,-0.2,0.9]');
+SELECT count(*) AS rows, wrong_distances('r_ip', 't.w <#> ''[0.5,-0.2,0.9]''') AS wrong FROM r_ip;
+PREPARE hl2(halfvec) AS SELECT id, h <-> $1 AS d FROM t ORDER BY h <-> $1 LIMIT 20;
+CREATE TEMP TABLE r_hl2 AS EXECUTE hl2('[0.3,0.6,0.1]');
+SELECT count(*) AS rows, wrong_distances('r_hl2', 't.h <-> ''[0.3,0.6,0.1]''') AS wrong FROM r_hl2;
+
+-- another query or another column in the target list is computed (the
+-- ORDER BY expression, a resjunk column, still is taken from the scan)
+SELECT uses_scan_distance('SELECT id, v <-> ''[1,1,1]'' AS d FROM t ORDER BY v <-> ''[0,0,0]'' LIMIT 5');
+CREATE TEMP TABLE r_other AS
+    SELECT id, v <-> '[1,1,1]' AS d, w <-> '[0,0,0]' AS dw FROM t ORDER BY v <-> '[0,0,0]' LIMIT 20;
+SELECT count(*) AS rows, wrong_distances('r_other', 't.v <-> ''[1,1,1]''') AS wrong,
+       count(*) FILTER (WHERE dw IS DISTINCT FROM (SELECT t.w <-> '[0,0,0]' FROM t WHERE t.id = r_other.id)) AS wrong_w
+FROM r_other;
+
+-- HOT-updated rows: the scan emits the root TID, the row read is another
+-- one (the function computes the distance of the row it is given)
+UPDATE t SET note = 'y' WHERE id IN (SELECT id FROM r_l2);
+CREATE TEMP TABLE r_hot AS EXECUTE l2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_hot', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong FROM r_hot;
+-- a new value for the nearest rows (not HOT: an indexed column changed)
+UPDATE t SET v = '[9,9,9]' WHERE id IN (SELECT id FROM r_l2 ORDER BY d LIMIT 5);
+CREATE TEMP TABLE r_moved AS EXECUTE l2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_moved', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong,
+       count(*) FILTER (WHERE d > 10) AS moved_returned FROM r_moved;
+
+-- a NULL query: no rows, as before
+EXECUTE l2(NULL);
+
+DROP SCHEMA hnsw_sd CASCADE;
