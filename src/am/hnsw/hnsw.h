@@ -139,6 +139,7 @@ typedef struct HnswNode {
 #define HNSW_NODE_EXPANDED 0x02
 #define HNSW_NODE_EMITTED 0x04
 #define HNSW_NODE_LINKS_LATER 0x08  // scored without its links: read them from the page to expand it
+#define HNSW_NODE_FILTERED 0x10     // its keys fail the scan's key quals: traversed, never returned
 
 // An sq8 quantizer and the query it is prepared for (hnsw_quant.cpp).
 typedef struct HnswQuant {
@@ -186,6 +187,7 @@ typedef struct HnswSearch {
     char* vector_copy;                      // a full vector read from a vector page
     Size vector_copy_capacity;
     VecdbOverflowBuffer overflow;           // reassembly space for out-of-line values
+    const struct HnswKeyFilter* filter;     // scans with key quals: elements failing it are not returned
 } HnswSearch;
 
 // hnsw_options.cpp
@@ -200,7 +202,8 @@ void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construct
 HnswMetaData hnsw_read_meta(Relation index);
 void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only_if_higher);
 void hnsw_set_insert_page(Relation index, BlockNumber blkno, uint16 kind);
-Size hnsw_element_size(int m, int level, Size value_size, bool* external);
+// (key_bytes: the key area at the end of the tuple, hnsw_keys.h)
+Size hnsw_element_size(int m, int level, Size value_size, Size key_bytes, bool* external);
 void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const struct varlena* value,
                        const VecdbOverflowRef* external);
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
@@ -321,8 +324,9 @@ void hnsw_verify(Relation index, Relation heap, struct VecdbVerifyReport* report
 bool hnsw_indexes_row(Relation index, Datum* values, bool* isnull, void** state);
 
 // hnsw_insert.cpp
+// keys: the row's key area (hnsw_form_keys), NULL when the index has no key columns.
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
-                       MemoryContext context);
+                       const char* keys, MemoryContext context);
 bool hnsw_value_indexable(const VecdbMetric* metric, const struct varlena* value);
 
 // AM callbacks (hnsw_build.cpp, hnsw_insert.cpp, hnsw_scan.cpp, hnsw_vacuum.cpp, hnsw_cost.cpp)

@@ -8,6 +8,7 @@
 // saying how much memory the in-memory build would have needed.
 #include "am/common/build_info.h"
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "core/hnsw/graph_builder.h"
 #include "pg/guard.h"
 
@@ -47,6 +48,10 @@ typedef struct HnswBuildState {
     size_t values_capacity;
     ItemPointerData* heap_tids;
     size_t n, capacity;
+    Size key_bytes;  // the key area of each element (0 without key columns)
+    char* keys;      // the collected rows' key areas, key_bytes apart
+    size_t keys_capacity;
+    char* row_keys;  // the current row's key area
     double expected_rows;
     char* arena_block;
     Size arena_used, arena_bytes;
@@ -76,7 +81,7 @@ static int build_threads(void) {
 // Memory the in-memory build needs for n values taking value_bytes.
 static Size memory_needed(const HnswBuildState* state, size_t n, Size value_bytes) {
     Size graph = guarded("hnsw build", [&] { return GraphBuilder::memory_estimate(n, state->m, state->threads); });
-    return value_bytes + n * (sizeof(void*) + sizeof(ItemPointerData)) + graph;
+    return value_bytes + n * (sizeof(void*) + sizeof(ItemPointerData) + state->key_bytes) + graph;
 }
 
 // Copies a value into the arena (4 MB blocks, so values sit contiguously).
@@ -130,6 +135,10 @@ static void collect_value(HnswBuildState* state, const struct varlena* value, It
     state->heap_tids = (ItemPointerData*)grow(state, state->heap_tids, &state->capacity, state->n + 1,
                                               sizeof(ItemPointerData), first);
     state->heap_tids[state->n] = *tid;
+    if (state->key_bytes > 0) {
+        state->keys = (char*)grow(state, state->keys, &state->keys_capacity, state->n + 1, state->key_bytes, first);
+        memcpy(state->keys + state->n * state->key_bytes, state->row_keys, state->key_bytes);
+    }
     state->n++;
 }
 
@@ -164,8 +173,8 @@ static uint32* page_order(HnswBuildState* state, const GraphBuilder* graph) {
 // value goes to an overflow chain.
 static Size element_size(const HnswBuildState* state, size_t i, int level, bool* external) {
     *external = false;
-    if (state->quant) return hnsw_quantized_element_size(state->m, level, state->quant->dim);
-    return hnsw_element_size(state->m, level, VARSIZE(value_at(state, i)), external);
+    if (state->quant) return hnsw_quantized_element_size(state->m, level, state->quant->dim) + state->key_bytes;
+    return hnsw_element_size(state->m, level, VARSIZE(value_at(state, i)), state->key_bytes, external);
 }
 
 // Computes where each collected element will live: pages from first_block
@@ -304,6 +313,8 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
             for (uint32 k = 0; k < count; k++)
                 hnsw_set_link(&level_links[k], &tids[ids[k]], build_distance(&state->metric, value, value_at(state, ids[k])));
         }
+        if (state->key_bytes > 0)
+            memcpy(item + size - state->key_bytes, state->keys + i * state->key_bytes, state->key_bytes);
         OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
         if (offset != ItemPointerGetOffsetNumber(&tids[i]))
             elog(ERROR, "vecdb: hnsw build of \"%s\" misplaced an element", RelationGetRelationName(index));
@@ -399,6 +410,7 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
     MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
     struct varlena* value = PG_DETOAST_DATUM(values[0]);
     if (hnsw_value_indexable(&state->metric, value)) {
+        if (state->key_bytes > 0) hnsw_form_keys(index, values, isnull, state->row_keys);
         if (state->quantizer == HNSW_QUANTIZER_SQ8) hnsw_quant_check_size(index, state->m, value);
         state->all_rows++;
         state->all_value_bytes += MAXALIGN(VARSIZE(value));
@@ -412,7 +424,8 @@ static void build_callback(Relation index, ItemPointer tid, Datum* values, bool*
                 spill(state);
         }
         if (state->on_disk) {
-            hnsw_insert_value(index, &state->metric, tid, value, state->tuple_context);
+            hnsw_insert_value(index, &state->metric, tid, value, state->key_bytes > 0 ? state->row_keys : NULL,
+                              state->tuple_context);
         } else {
             collect_value(state, value, tid);
         }
@@ -430,14 +443,17 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     TimestampTz started = GetCurrentTimestamp();
     HnswBuildState* state = (HnswBuildState*)palloc0(sizeof(HnswBuildState));
     state->index = index;
+    hnsw_check_key_columns(index);
     vecdb_metric_init(&state->metric, index);
     hnsw_get_options(index, &state->m, &state->ef_construction);
+    state->key_bytes = hnsw_index_key_bytes(index);
     state->quantizer = hnsw_get_quantizer(index);
     if (state->quantizer == HNSW_QUANTIZER_SQ8) hnsw_quant_check_metric(index, &state->metric);
     state->threads = build_threads();
     state->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
     state->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
     state->memory_limit = (Size)maintenance_work_mem * 1024;
+    if (state->key_bytes > 0) state->row_keys = (char*)MemoryContextAlloc(state->context, state->key_bytes);
     state->expected_rows = Max(heap->rd_rel->reltuples, 0);
     // Without a SIMD kernel (Jaccard) the threads could not compute distances.
     state->on_disk = !vecdb_metric_has_kernel(&state->metric);
@@ -468,6 +484,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
 }
 
 void hnsw_build_empty(Relation index) {
+    hnsw_check_key_columns(index);
     int m, ef_construction;
     hnsw_get_options(index, &m, &ef_construction);
     int quantizer = hnsw_get_quantizer(index);

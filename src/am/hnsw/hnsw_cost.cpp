@@ -8,6 +8,8 @@ extern "C" {
 #include "access/genam.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/selfuncs.h"
 #include "utils/rel.h"
 }
 
@@ -60,6 +62,19 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
     if (root->limit_tuples > ef && root->limit_tuples < tuples) ef = root->limit_tuples;
     double first = Min(tuples, kFirstBatchPerEf * ef * m + m * std::log(tuples));
     double entry = scored_entry_cost(dims);
+    // Quals on key columns (hnsw_keys.h) are tested during the traversal:
+    // the scan returns only rows that pass them, so its rows are the
+    // filtered rows (selectivity s), and finding ef of them scores about
+    // 1/s times the entries (bounded by vecdb.max_scan_tuples per round).
+    // No heap row is fetched for an element the keys reject.
+    double s = 1.0;
+    if (path->indexclauses != NIL) {
+        List* quals = get_quals_from_indexclauses(path->indexclauses);
+        s = clauselist_selectivity(root, quals, index->rel->relid, JOIN_INNER, NULL);
+        s = Min(1.0, Max(s, 1.0 / tuples));
+        *selectivity = s;
+        first = Min(Min(tuples, first / s), Max(first, (double)vecdb_max_scan_tuples));
+    }
     *index_pages = Min(first, (double)Max(index->pages, 1));
     *startup_cost = first * entry;
     *total_cost = *startup_cost + tuples * (kScoredPerFurtherRow * m) * entry;

@@ -1,6 +1,7 @@
 // The hnsw access method's handler: wires the callbacks into Postgres.
 #include "am/hnsw/hnsw.h"
 #include "am/common/am_routine.h"
+#include "am/hnsw/hnsw_keys.h"
 
 extern "C" {
 #include "access/amapi.h"
@@ -26,6 +27,12 @@ static char* hnsw_build_phase_name(int64 phase) {
 // The handler: the routine every vecdb AM shares plus hnsw's own callbacks.
 VECDB_FUNCTION(hnsw_handler) {
     IndexAmRoutine* am = vecdb_make_am_routine();
+    // the vector, then key columns a scan filters on while it traverses
+    // (hnsw_keys.h); any of them may be left out of the WHERE clause
+    am->amcanmulticol = true;
+    am->amoptionalkey = true;
+    am->amvalidate = hnsw_validate_opclass;
+    am->amadjustmembers = hnsw_adjust_opclass_members;
     am->ambuild = hnsw_build;
     am->ambuildempty = hnsw_build_empty;
     am->aminsert = hnsw_insert;

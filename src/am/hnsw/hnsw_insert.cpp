@@ -5,6 +5,7 @@
 // lock is held at a time (the metapage and a fresh page together only when
 // the graph is empty), so concurrent inserts and scans cannot deadlock.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "core/hnsw/select.h"
 
 #include <algorithm>
@@ -236,7 +237,7 @@ static bool insert_first(Relation index, const char* item, Size size, int level)
 }
 
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
-                       MemoryContext context) {
+                       const char* keys, MemoryContext context) {
     MemoryContext old = MemoryContextSwitchTo(context);
     HnswMetaData meta = hnsw_read_meta(index);
     int m = meta.m, ef_construction = meta.ef_construction;
@@ -246,6 +247,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     bool external = false;
     Size size;
     char* item;
+    Size key_bytes = hnsw_index_key_bytes(index);
     if (quant) {
         // sq8: the full vector goes to a vector page first, the element holds its codes
         hnsw_quant_check_value(index, quant, value);
@@ -253,17 +255,18 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
         ItemPointerData vector = hnsw_place_item(index, (const char*)value, VARSIZE(value), HNSW_PAGE_VECTOR);
         uint8* codes = (uint8*)palloc(quant->dim);
         hnsw_quant_encode(quant, value, codes);
-        size = hnsw_quantized_element_size(m, level, quant->dim);
+        size = hnsw_quantized_element_size(m, level, quant->dim) + key_bytes;
         item = (char*)palloc0(size);
         hnsw_form_quantized_element(item, m, level, heap_tid, &vector, codes, quant->dim);
     } else {
-        size = hnsw_element_size(m, level, VARSIZE(value), &external);
+        size = hnsw_element_size(m, level, VARSIZE(value), key_bytes, &external);
         item = (char*)palloc0(size);
         // a value that does not fit beside its links goes to an overflow chain first
         VecdbOverflowRef ref;
         if (external) ref = vecdb_overflow_store(index, value, VARSIZE(value));
         hnsw_form_element(item, m, level, heap_tid, value, external ? &ref : NULL);
     }
+    if (key_bytes > 0) memcpy(item + size - key_bytes, keys, key_bytes);
 
     if (!ItemPointerIsValid(&meta.entry)) {
         if (insert_first(index, item, size, level)) {
@@ -333,7 +336,14 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
     VecdbMetric metric;
     vecdb_metric_init(&metric, index);
     struct varlena* value = PG_DETOAST_DATUM(values[0]);
-    if (hnsw_value_indexable(&metric, value)) hnsw_insert_value(index, &metric, heap_tid, value, context);
+    if (hnsw_value_indexable(&metric, value)) {
+        char* keys = NULL;
+        if (hnsw_key_columns(index) > 0) {
+            keys = (char*)palloc(hnsw_index_key_bytes(index));
+            hnsw_form_keys(index, values, isnull, keys);
+        }
+        hnsw_insert_value(index, &metric, heap_tid, value, keys, context);
+    }
     MemoryContextSwitchTo(old);
     MemoryContextDelete(context);
     return false;

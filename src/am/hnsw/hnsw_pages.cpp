@@ -67,10 +67,10 @@ void hnsw_set_insert_page(Relation index, BlockNumber blkno, uint16 kind) {
 
 // Item size of an element; *external tells whether its value must go to
 // overflow pages because it does not fit beside the links.
-Size hnsw_element_size(int m, int level, Size value_size, bool* external) {
-    Size inline_size = hnsw_value_offset(m, level) + MAXALIGN(value_size);
+Size hnsw_element_size(int m, int level, Size value_size, Size key_bytes, bool* external) {
+    Size inline_size = hnsw_value_offset(m, level) + MAXALIGN(value_size) + key_bytes;
     *external = inline_size > HNSW_MAX_ITEM_SIZE;
-    return *external ? hnsw_value_offset(m, level) + MAXALIGN(sizeof(VecdbOverflowRef)) : inline_size;
+    return *external ? hnsw_value_offset(m, level) + MAXALIGN(sizeof(VecdbOverflowRef)) + key_bytes : inline_size;
 }
 
 // Fills an element tuple (item is zeroed, hnsw_element_size bytes): no

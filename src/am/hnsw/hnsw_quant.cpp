@@ -6,6 +6,7 @@
 // The per-dimension ranges (offset[dim], scale[dim]) are trained at build
 // and stored in one overflow chain the metapage points to.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "core/quant/sq8.h"
 #include "types/vector.h"
 
@@ -50,7 +51,7 @@ void hnsw_quant_check_value(Relation index, const HnswQuant* quant, const struct
 void hnsw_quant_check_size(Relation index, int m, const struct varlena* value) {
     int dim = ((const Vector*)value)->dim;
     if (VARSIZE(value) > VECDB_MAX_ITEM_SIZE ||
-        hnsw_quantized_element_size(m, hnsw_max_level(m), dim) > HNSW_MAX_ITEM_SIZE)
+        hnsw_quantized_element_size(m, hnsw_max_level(m), dim) + hnsw_index_key_bytes(index) > HNSW_MAX_ITEM_SIZE)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("vector of %d dimensions is too large for hnsw index \"%s\" with quantizer \"sq8\"",
                                dim, RelationGetRelationName(index)),

@@ -5,6 +5,7 @@
 // them), until the executor has its LIMIT or vecdb.max_scan_tuples entries
 // were scored.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "am/common/result_emitter.h"
 #include "am/common/scan_stats.h"
 #include "am/common/scan_distance.h"
@@ -21,6 +22,7 @@ typedef struct HnswScanOpaqueData {
     HnswSearch search;
     bool started, exhausted;
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
+    HnswKeyFilter* filter;  // the WHERE clause's quals on key columns, NULL without
     Scored* ready;          // the current batch, nearest first
     ItemPointerData* vectors;  // sq8: the batch's full-vector TIDs, to prefetch them
     uint32 nready, next_ready, ready_capacity;
@@ -81,6 +83,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     so->started = false;
     so->exhausted = false;
     so->query = NULL;
+    so->search.filter = NULL;
     so->nready = so->next_ready = 0;
     so->rounds = 0;
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
@@ -88,6 +91,9 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
         MemoryContextSwitchTo(old);
     }
+    MemoryContext old = MemoryContextSwitchTo(so->query_context);
+    so->filter = hnsw_key_filter(scan->indexRelation, scan->keyData, scan->numberOfKeys);
+    MemoryContextSwitchTo(old);
 }
 
 // sq8: replaces the batch's code distances by exact ones from the full
@@ -119,7 +125,8 @@ static bool next_batch(HnswScanOpaque so) {
         if (search->scored >= (uint64)vecdb_max_scan_tuples) return false;
     }
     if (so->rounds > 0) vecdb_scan_stats_continued(&so->stats);
-    hnsw_search_run(search, ef, so->rounds > 0 ? (uint64)vecdb_max_scan_tuples : 0);
+    // (with key quals even the first round is bounded: few elements may pass)
+    hnsw_search_run(search, ef, so->rounds > 0 || so->filter ? (uint64)vecdb_max_scan_tuples : 0);
     so->rounds++;
     // (the descent's nodes included: scored_total spans every level's search)
     vecdb_scan_stats_scored(&so->stats, search->scored_total - so->scored_counted);
@@ -139,7 +146,7 @@ static bool next_batch(HnswScanOpaque so) {
 static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     so->started = true;
     HnswMetaData meta = hnsw_read_meta(scan->indexRelation);
-    if (so->query == NULL || !ItemPointerIsValid(&meta.entry)) {
+    if (so->query == NULL || !ItemPointerIsValid(&meta.entry) || (so->filter && so->filter->impossible)) {
         // nothing is nearer or farther than NULL: no row is returned (as with pgvector)
         so->exhausted = true;
         return;
@@ -147,6 +154,8 @@ static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     so->search.m = meta.m;
     ItemPointerData entry = meta.entry;
     entry = hnsw_greedy_descend(&so->search, so->query, &entry, meta.entry_level, 0);
+    // key quals apply on level 0 only: the descent needs every waypoint
+    so->search.filter = so->filter;
     hnsw_search_begin(&so->search, so->query, 0);
     hnsw_search_seed(&so->search, &entry);
     // the entry point too: every element is reachable on level 0 from it
@@ -180,6 +189,8 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
         double distance = vecdb_metric_key_to_distance(&so->metric, item->dist);
         vecdb_emit(scan, &node->heap_tid, distance);
         if (so->distance_exact) vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
+        // hashes and signatures pass some rows the real operators reject
+        if (so->filter && so->filter->recheck) scan->xs_recheck = true;
         return true;
     }
     return false;

@@ -12,6 +12,7 @@
 // taking the results continues from where it stopped, which is how an
 // iterative scan produces its next batch without starting over.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "am/common/buffer_hints.h"
 
 extern "C" {
@@ -389,6 +390,11 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     node->element = *element_tid;
     node->heap_tid = element->heap_tid;
     node->flags = (element->flags & HNSW_ELEMENT_DELETED) ? HNSW_NODE_DELETED : 0;
+    // key quals (hnsw_keys.h): the key area ends the tuple
+    if (search->filter && !node->flags &&
+        (item_size < search->filter->area_size ||
+         !hnsw_keys_match(search->filter, (const char*)element + item_size - search->filter->area_size)))
+        node->flags = HNSW_NODE_FILTERED;
     node->links_start = search->nlinks;
     node->nlinks = 0;
     ItemPointerSetInvalid(&node->vector);
@@ -409,7 +415,7 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     node->dist = dist;
     if (record_links) {
         // (the condition under which offer() puts a live node among the results)
-        bool likely_expanded = ef == 0 || (node->flags & HNSW_NODE_DELETED) || search->nresults < ef ||
+        bool likely_expanded = ef == 0 || (node->flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) || search->nresults < ef ||
                                dist < search->results[0].dist;
         if (likely_expanded)
             copy_links(search, node, element);
@@ -446,7 +452,7 @@ static void offer(HnswSearch* search, uint32 id, uint32 ef) {
     search->candidates = (Scored*)grow_array(search->context, search->candidates, &search->candidates_capacity,
                                              search->ncandidates + 1, sizeof(Scored));
     search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
-    if (search->nodes[id].flags & HNSW_NODE_DELETED) return;
+    if (search->nodes[id].flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) return;
     search->results = (Scored*)grow_array(search->context, search->results, &search->results_capacity,
                                           Max(ef, search->nresults) + 1, sizeof(Scored));
     search->pool = (Scored*)grow_array(search->context, search->pool, &search->pool_capacity, search->npool + 1,

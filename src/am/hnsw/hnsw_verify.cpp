@@ -6,6 +6,7 @@
 // the entry point (a scan can return nothing else). The common frame then
 // checks that every heap row the index should hold is indexed exactly once.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 #include "am/hnsw/hnsw_walk.h"
 #include "am/common/verify.h"
 #include "core/hnsw/select.h"
@@ -47,15 +48,22 @@ static void verify_vector(VecdbVerifyReport* report, BlockNumber blkno, OffsetNu
 
 // Checks one element's header, size and value; records its heap row.
 // Returns whether it is well formed enough for its links to be read.
-static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blkno, OffsetNumber off, int m,
-                           int codes, uint8* mark) {
+static bool verify_element(VecdbVerifyReport* report, Relation index, Page page, BlockNumber blkno, OffsetNumber off,
+                           int m, int codes, uint8* mark) {
     ItemId item_id = PageGetItemId(page, off);
     Size size = ItemIdGetLength(item_id);
-    if (size < HNSW_ELEMENT_HEADER_SIZE) {
-        vecdb_verify_problem(report, blkno, off, "element is %zu bytes, shorter than its header", size);
+    Size key_bytes = hnsw_index_key_bytes(index);
+    if (size < HNSW_ELEMENT_HEADER_SIZE + key_bytes) {
+        vecdb_verify_problem(report, blkno, off, "element is %zu bytes, shorter than its header and key area", size);
         return false;
     }
     HnswElement element = (HnswElement)PageGetItem(page, item_id);
+    if (key_bytes > 0) {
+        // the key area ends the tuple (hnsw_keys.h); the checks below see the rest
+        const char* problem = hnsw_keys_problem(index, (const char*)element + size - key_bytes);
+        if (problem) vecdb_verify_problem(report, blkno, off, "%s", problem);
+        size -= key_bytes;
+    }
     uint8 flags = element->flags;
     if ((flags & ~(HNSW_ELEMENT_DELETED | HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED)) != 0 ||
         (flags & (HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED)) == (HNSW_ELEMENT_EXTERNAL | HNSW_ELEMENT_QUANTIZED) ||
@@ -117,7 +125,7 @@ static bool verify_element(VecdbVerifyReport* report, Page page, BlockNumber blk
 }
 
 // Pass 1: checks every element of every element page and marks them.
-static void verify_elements(VecdbVerifyReport* report, int m, int codes, HnswTidMap* map) {
+static void verify_elements(VecdbVerifyReport* report, Relation index, int m, int codes, HnswTidMap* map) {
     for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < vecdb_verify_nblocks(report); blkno++) {
         CHECK_FOR_INTERRUPTS();
         uint16 kind = vecdb_verify_page_kind(report, blkno);
@@ -138,7 +146,7 @@ static void verify_elements(VecdbVerifyReport* report, int m, int codes, HnswTid
             }
             ItemPointerData tid;
             ItemPointerSet(&tid, blkno, off);
-            verify_element(report, page, blkno, off, m, codes, hnsw_tid_map_at(map, &tid));
+            verify_element(report, index, page, blkno, off, m, codes, hnsw_tid_map_at(map, &tid));
         }
         UnlockReleaseBuffer(buffer);
     }
@@ -278,7 +286,7 @@ void hnsw_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
     // sq8: one code a dimension, as many as the trained ranges have
     int codes = meta.quantizer == HNSW_QUANTIZER_SQ8 ? (int)(meta.sq8_params.size / (2 * sizeof(float))) : 0;
     if (codes > 0) vecdb_verify_overflow_ref(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber, &meta.sq8_params);
-    verify_elements(report, meta.m, codes, &map);
+    verify_elements(report, index, meta.m, codes, &map);
     verify_links(report, index, meta.m, &map);
     verify_reachability(report, index, heap, &meta, &map);
     pfree(map.marks);
