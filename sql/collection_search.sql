@@ -202,6 +202,13 @@ $$;
 SELECT pg_temp.text_vs_jsonb('[0.1,0.2,0.3]', 'v') AS one, pg_temp.text_vs_jsonb(E' [ 1e-1 ,\n2E-1,0.3 ] ', 'v') AS spaces,
        pg_temp.text_vs_jsonb('[[0.1,0.2,0.3],[-0.5,0.9,0.1]]', 'v') AS batch, pg_temp.text_vs_jsonb('[-0, 0.2, 3]', 'v') AS zero,
        pg_temp.text_vs_jsonb('[0.1,0.2,0.3]', 'h') AS half, pg_temp.text_vs_jsonb('"1010101010101010"', 'b') AS bits;
+-- jsonb numbers are read into the vector without a text round trip when the
+-- float is certain (<= 15 digits, |exponent| <= 22, not a float midpoint);
+-- the rest (more digits, midpoints, subnormals) go through their text: the
+-- same vectors either way
+SELECT pg_temp.text_vs_jsonb('[16777217, 0.1000000000000000055511151231257827, 1.4e-45]', 'v') AS rounding,
+       pg_temp.text_vs_jsonb('[8388609.5, -1.00000005960464477539062500000001, 12345678901234567890]', 'v') AS midpoints,
+       pg_temp.text_vs_jsonb('[[1e22, 1e-22, 7e-23], [0.5, 100, -0.0], [33554435, 0.30000001192092896, -2.5e-7]]', 'v') AS exponents;
 SELECT * FROM vecdb.search('pts', '[0.1, 0.2]'::text, 'v');
 SELECT * FROM vecdb.search('pts', '[0.1, 0.2]'::jsonb, 'v');
 SELECT * FROM vecdb.search('pts', '[[0.1, 0.2, 0.3], [0.1, +0.2, 0.3]]'::text, 'v');

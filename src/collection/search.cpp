@@ -18,6 +18,9 @@
 // Plans themselves are revalidated by the plan cache (new indexes, ANALYZE).
 #include "pg/pg.h"
 #include "collection/search_group.h"
+#include "types/vector.h"
+
+#include <cmath>
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -63,6 +66,7 @@ struct SearchShape {
     FmgrInfo elem_input;
     Oid elem_ioparam;
     bool dense;  // FLOAT_VECTOR / FLOAT16_VECTOR: json arrays go straight to the input function
+    bool float_vector;  // FLOAT_VECTOR: jsonb numbers are read into a vector directly
     int dim;
     int nsettings;
     char** setting_names;
@@ -297,7 +301,8 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     getTypeInputInfo(s->elem_type, &elem_input, &s->elem_ioparam);
     fmgr_info_cxt(elem_input, &s->elem_input, cxt);
     char* data_type = TextDatumGetCString(col[3]);
-    s->dense = strcmp(data_type, "FLOAT_VECTOR") == 0 || strcmp(data_type, "FLOAT16_VECTOR") == 0;
+    s->float_vector = strcmp(data_type, "FLOAT_VECTOR") == 0;
+    s->dense = s->float_vector || strcmp(data_type, "FLOAT16_VECTOR") == 0;
     s->dim = isnull[4] ? -1 : DatumGetInt32(col[4]);
     char** settings = text_elements(col[5], &s->nsettings);
     s->nsettings /= 2;
@@ -334,6 +339,99 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
     return s;
 }
 
+// A finite numeric (Postgres's on-disk format: a 16-bit header, then
+// base-10000 digits) as the float4 that float4in gives for its text, in
+// *out; false when that is not certain without the text (more than 15
+// significant digits, a power of ten beyond 10^22, a special value, a
+// short varlena header, a double that lies on a float midpoint) or the
+// value overflows float4; the caller then takes the text path.
+bool numeric_to_float4(Numeric num, float* out) {
+    const char* p = (const char*)num;
+    if (!VARATT_IS_4B_U(p)) return false;
+    uint16 header;
+    memcpy(&header, p + VARHDRSZ, sizeof(header));
+    int weight;
+    bool negative;
+    const char* digits;
+    if ((header & 0xC000) == 0xC000) return false;  // NaN, +-Infinity
+    if (header & 0x8000) {                          // short format
+        negative = (header & 0x2000) != 0;
+        weight = (header & 0x0040) ? (int)(~0x003F | (header & 0x003F)) : (int)(header & 0x003F);
+        digits = p + VARHDRSZ + sizeof(uint16);
+    } else {
+        negative = (header & 0xC000) == 0x4000;
+        int16 w;
+        memcpy(&w, p + VARHDRSZ + sizeof(uint16), sizeof(w));
+        weight = w;
+        digits = p + VARHDRSZ + 2 * sizeof(uint16);
+    }
+    int ndigits = (int)((VARSIZE(p) - (digits - p)) / sizeof(int16));
+    if (ndigits == 0) {
+        *out = 0.0f;  // numeric has no negative zero: float4in("0") is +0
+        return true;
+    }
+    // mantissa m (exact) and decimal exponent e: value = +-m * 10^e
+    uint64 m = 0;
+    int e = 4 * (weight - ndigits + 1);
+    for (int i = 0; i < ndigits; i++) {
+        int16 d;
+        memcpy(&d, digits + i * sizeof(int16), sizeof(d));
+        if (d < 0 || d >= 10000 || m > (UINT64CONST(1) << 53) / 10000) return false;
+        m = m * 10000 + (uint64)d;
+    }
+    while (e < 0 && m % 10 == 0) {
+        m /= 10;
+        e++;
+    }
+    if (m > (UINT64CONST(1) << 53) || e > 22 || e < -22) return false;
+    static const double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    // both operands exact, so one correctly rounded operation
+    double v = e >= 0 ? (double)m * kPow10[e] : (double)m / kPow10[-e];
+    float f = (float)v;
+    if (!std::isfinite(f)) return false;
+    if ((double)f != v) {
+        // rounding v again to float differs from rounding the decimal only
+        // when v is exactly halfway between two floats
+        float g = std::nextafter(f, v > (double)f ? HUGE_VALF : -HUGE_VALF);
+        if ((double)f + (double)g == 2.0 * v) return false;
+    }
+    *out = negative ? -f : f;
+    return true;
+}
+
+// One query vector of a FLOAT_VECTOR field read straight from a jsonb array
+// of exactly dim numbers (walking its entries in place, as fillJsonbValue
+// does: no text round trip, no JsonbValue per element); nullptr when any
+// element needs the text path.
+Datum jsonb_float_vector(JsonbContainer* array, int dim) {
+    if (!JsonContainerIsArray(array) || (int)JsonContainerSize(array) != dim) return (Datum)0;
+    Vector* v = new_vector(dim);
+    const char* base = (const char*)&array->children[dim];
+    uint32 offset = 0;
+    for (int i = 0; i < dim; i++) {
+        JEntry entry = array->children[i];
+        uint32 end = JBE_HAS_OFF(entry) ? JBE_OFFLENFLD(entry) : offset + JBE_OFFLENFLD(entry);
+        if (!JBE_ISNUMERIC(entry) || !numeric_to_float4((Numeric)(base + INTALIGN(offset)), &v->x[i])) {
+            pfree(v);
+            return (Datum)0;
+        }
+        offset = end;
+    }
+    return PointerGetDatum(v);
+}
+
+// One query vector of a dense field from a jsonb array of dim elements:
+// read directly for FLOAT_VECTOR when it can be, else through its text.
+Datum jsonb_dense_vector(SearchShape* s, JsonbContainer* array, int len) {
+    if (s->float_vector) {
+        Datum v = jsonb_float_vector(array, s->dim);
+        if (v != (Datum)0) return v;
+    }
+    char* text = JsonbToCString(NULL, array, len);
+    return InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+}
+
 // The query vectors of a dense field straight from the json (one vector or
 // an array of them, each of the field's length); nullptr when data needs
 // the full check of the slow path.
@@ -345,9 +443,8 @@ Datum* dense_vectors(SearchShape* s, Jsonb* data, int* count) {
     bool batch = first->type == jbvBinary && JsonContainerIsArray(first->val.binary.data);
     if (!batch) {
         if (n != s->dim) return nullptr;
-        char* text = JsonbToCString(NULL, &data->root, VARSIZE(data));
         Datum* out = (Datum*)palloc(sizeof(Datum));
-        out[0] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+        out[0] = jsonb_dense_vector(s, &data->root, VARSIZE(data));
         *count = 1;
         return out;
     }
@@ -358,8 +455,7 @@ Datum* dense_vectors(SearchShape* s, Jsonb* data, int* count) {
         if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
             (int)JsonContainerSize(v->val.binary.data) != s->dim)
             return nullptr;
-        char* text = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-        out[i] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
+        out[i] = jsonb_dense_vector(s, v->val.binary.data, v->val.binary.len);
     }
     *count = n;
     return out;
