@@ -11,6 +11,7 @@
 #include "am/hnsw/hnsw_keys.h"
 #include "core/hnsw/graph_builder.h"
 #include "pg/guard.h"
+#include "types/vector.h"
 
 #include <unistd.h>
 
@@ -69,6 +70,31 @@ typedef struct HnswBuildState {
 static float build_distance(const void* ctx, const void* a, const void* b) {
     return (float)vecdb_metric_kernel_key((const VecdbMetric*)ctx, (const struct varlena*)a,
                                           (const struct varlena*)b);
+}
+
+// build_distance of float vectors under l2: the kernel without the metric's
+// switch per call (~5 % of a Fashion-MNIST build); the operands in the same
+// order as vecdb_metric_kernel_key's, so the keys are bit for bit the same.
+static float build_distance_vector_l2(const void* ctx, const void* a, const void* b) {
+    const Vector* query = (const Vector*)a;
+    const Vector* value = (const Vector*)b;
+    return ((const VecdbMetric*)ctx)->kernels->l2_squared_f32(value->x, query->x, value->dim);
+}
+
+// build_distance of float vectors under inner product (see build_distance_vector_l2).
+static float build_distance_vector_ip(const void* ctx, const void* a, const void* b) {
+    const Vector* query = (const Vector*)a;
+    const Vector* value = (const Vector*)b;
+    return (float)(-(double)((const VecdbMetric*)ctx)->kernels->dot_f32(value->x, query->x, value->dim));
+}
+
+// The builder's distance for a metric: a direct kernel where there is one.
+static vecdb::core::hnsw::DistanceFunction build_distance_for(const VecdbMetric* metric) {
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2: return build_distance_vector_l2;
+        case VECDB_KEY_VECTOR_IP: return build_distance_vector_ip;
+        default: return build_distance;
+    }
 }
 
 // Threads the build uses: vecdb.hnsw_build_threads, or every CPU.
@@ -367,7 +393,7 @@ static void build_and_write(HnswBuildState* state) {
     size_t n = state->n;
     const VecdbMetric* metric = &state->metric;
     GraphBuilder* builder =
-        guarded("hnsw build", [&] { return new GraphBuilder(params, build_distance, metric, values, n); });
+        guarded("hnsw build", [&] { return new GraphBuilder(params, build_distance_for(metric), metric, values, n); });
     PG_TRY();
     {
         int threads = state->threads;
