@@ -12,7 +12,6 @@
 #include <cmath>
 
 extern "C" {
-#include "common/pg_prng.h"
 }
 
 using vecdb::core::hnsw::Scored;
@@ -209,6 +208,19 @@ static bool add_back_link(HnswSearch* search, ItemPointer target, int level, Ite
 
 // The first element of an empty graph: written with the metapage locked so
 // two first inserts cannot both become (disconnected) entry points.
+
+// The uniform draw in (0, 1] that picks a new element's level: a hash of
+// its heap TID (splitmix64), not a backend's random state, so the same rows
+// inserted in the same order make the same graph on every run (the recall
+// a test asserts after inserts no longer varies from run to run).
+static double level_draw(ItemPointer heap_tid) {
+    uint64 x = ((uint64)ItemPointerGetBlockNumberNoCheck(heap_tid) << 16) | ItemPointerGetOffsetNumberNoCheck(heap_tid);
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return (double)((x >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
 // Returns false when another backend made the graph non-empty meanwhile.
 static bool insert_first(Relation index, const char* item, Size size, int level) {
     Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
@@ -241,7 +253,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     MemoryContext old = MemoryContextSwitchTo(context);
     HnswMetaData meta = hnsw_read_meta(index);
     int m = meta.m, ef_construction = meta.ef_construction;
-    int level = vecdb::core::hnsw::random_level(1.0 - pg_prng_double(&pg_global_prng_state), m);
+    int level = vecdb::core::hnsw::random_level(level_draw(heap_tid), m);
     level = Min(level, hnsw_max_level(m));
     HnswQuant* quant = hnsw_quant_load(index, metric, &meta);
     bool external = false;
