@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -47,6 +48,39 @@ std::string quote(const char* begin, const char* end) {
     return result;
 }
 
+// Parses a short plain decimal ([-]digits[.digits], at most 7 digits, no
+// exponent) ending where strtof would stop (',', ']', whitespace or the
+// end) into *value; returns its end, or nullptr to leave it to strtof. Such
+// a mantissa and its power of ten are exact floats, so one correctly
+// rounded float division gives strtof's correctly rounded result
+// (Clinger's fast path), ~10x faster: pixel values and short literals.
+const char* parse_short_decimal(const char* p, float* value) {
+    static const float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f};
+    const char* q = p;
+    bool negative = *q == '-';
+    if (negative)
+        q++;
+    uint32_t mantissa = 0;
+    int digits = 0, fraction = 0;
+    for (; *q >= '0' && *q <= '9'; q++, digits++)
+        mantissa = mantissa * 10 + (uint32_t)(*q - '0');
+    if (*q == '.') {
+        for (q++; *q >= '0' && *q <= '9'; q++, digits++, fraction++)
+            mantissa = mantissa * 10 + (uint32_t)(*q - '0');
+    }
+    if (digits == 0 || digits > 7)
+        return nullptr;
+    if (!(*q == ',' || *q == ']' || *q == '\0' || is_space(*q)))
+        return nullptr;
+    while (fraction > 0 && mantissa % 10 == 0) {  // "57.0": an integer, no division
+        mantissa /= 10;
+        fraction--;
+    }
+    float v = fraction == 0 ? (float)mantissa : (float)mantissa / kPow10[fraction];
+    *value = negative ? -v : v;
+    return q;
+}
+
 // Throws the "invalid input syntax" error for the whole text with a reason.
 [[noreturn]] void fail_syntax(const char* type_name, const char* text, const char* reason) {
     fail(ErrorKind::invalid_text, std::string("invalid input syntax for type ") + type_name + ": " +
@@ -74,7 +108,11 @@ size_t scan_list(const char* text, size_t capacity, const char* type_name, Store
                 fail_syntax(type_name, text, "empty element");
             char* end = nullptr;
             errno = 0;
-            float value = std::strtof(p, &end);
+            float value;
+            if (const char* short_end = parse_short_decimal(p, &value))
+                end = const_cast<char*>(short_end);
+            else
+                value = std::strtof(p, &end);
             if (end == p)
                 fail_syntax(type_name, text, "element is not a number");
             if (count >= capacity)
