@@ -288,11 +288,14 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
         meta = hnsw_read_meta(index);
     }
 
-    HnswSearch search;
-    hnsw_search_init(&search, index, context, metric, meta.m);
-    search.quant = quant;
+    // the arrays of the backend's previous search, given back when `context`
+    // goes (search lives in it, as the callback needs): no ~100 kB
+    // allocated and freed per row
+    HnswSearch* search = (HnswSearch*)palloc(sizeof(HnswSearch));
+    hnsw_search_init_reused(search, index, context, metric, meta.m);
+    search->quant = quant;
     ItemPointerData entry = meta.entry;
-    entry = hnsw_greedy_descend(&search, value, &entry, meta.entry_level, level);
+    entry = hnsw_greedy_descend(search, value, &entry, meta.entry_level, level);
 
     // Search each level the element lives on, seeding it with the level above's results.
     int top = Min(level, (int)meta.entry_level);
@@ -303,17 +306,17 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     seeds[0] = entry;
     HnswLink* links = HnswElementLinks((HnswElement)item);
     for (int l = top; l >= 0; l--) {
-        hnsw_search_begin(&search, value, l);
-        for (uint32 i = 0; i < nseeds; i++) hnsw_search_seed(&search, &seeds[i]);
-        hnsw_search_run(&search, (uint32)ef_construction, 0);
-        uint32 n = hnsw_search_take_results(&search, found);
+        hnsw_search_begin(search, value, l);
+        for (uint32 i = 0; i < nseeds; i++) hnsw_search_seed(search, &seeds[i]);
+        hnsw_search_run(search, (uint32)ef_construction, 0);
+        uint32 n = hnsw_search_take_results(search, found);
         if (n == 0) continue;
-        if (quant) rerank_found(&search, value, found, n);
-        uint32 kept = choose_neighbors(&search, found, n, (uint32)m, chosen);
+        if (quant) rerank_found(search, value, found, n);
+        uint32 kept = choose_neighbors(search, found, n, (uint32)m, chosen);
         HnswLink* level_links = links + hnsw_level_start(m, l);
         for (uint32 k = 0; k < kept; k++)
-            hnsw_set_link(&level_links[k], &search.nodes[found[chosen[k]].id].element, found[chosen[k]].dist);
-        for (uint32 i = 0; i < n; i++) seeds[i] = search.nodes[found[i].id].element;
+            hnsw_set_link(&level_links[k], &search->nodes[found[chosen[k]].id].element, found[chosen[k]].dist);
+        for (uint32 i = 0; i < n; i++) seeds[i] = search->nodes[found[i].id].element;
         nseeds = n;
     }
 
@@ -327,13 +330,13 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
         int nlinks = 0;
         for (int k = 0; k < hnsw_level_capacity(m, l) && hnsw_link_valid(&level_links[k]); k++, nlinks++) {
             ItemPointerData target = hnsw_link_tid(&level_links[k]);
-            linked |= add_back_link(&search, &target, l, &tid, value, level_links[k].dist, false);
+            linked |= add_back_link(search, &target, l, &tid, value, level_links[k].dist, false);
         }
         // On level 0 the element must be reachable: when no neighbour took
         // it by the diverse rule, the nearest that can takes it anyway.
         for (int k = 0; l == 0 && !linked && k < nlinks; k++) {
             ItemPointerData target = hnsw_link_tid(&level_links[k]);
-            linked = add_back_link(&search, &target, l, &tid, value, level_links[k].dist, true);
+            linked = add_back_link(search, &target, l, &tid, value, level_links[k].dist, true);
         }
     }
     if (level > meta.entry_level) hnsw_update_entry(index, &tid, level, true);
