@@ -55,6 +55,10 @@ typedef struct HnswMetaData {
     // floats) in an overflow chain; size 0 until a build trained them
     VecdbOverflowRef sq8_params;
     BlockNumber vector_insert_page;  // sq8: vector page inserts try first
+    // key columns: the chain of key directory pages (hnsw_keys.h), first
+    // and last; 0 or invalid when the index has none
+    BlockNumber keys_first;
+    BlockNumber keys_last;
 } HnswMetaData;
 
 #define HNSW_QUANTIZER_NONE 0
@@ -62,6 +66,9 @@ typedef struct HnswMetaData {
 
 // sq8 pages holding the full vectors (plain varlena items), read to rerank.
 #define HNSW_PAGE_VECTOR VECDB_PAGE_AM_FIRST
+// Key directory pages: (element TID, key area) of every element, read by
+// scans whose key quals are selective enough to score the matches exactly.
+#define HNSW_PAGE_KEYS (VECDB_PAGE_AM_FIRST + 1)
 
 // The quantizer's name as WITH (quantizer = ...) spells it.
 static inline const char* hnsw_quantizer_name(int quantizer) { return quantizer == HNSW_QUANTIZER_NONE ? "none" : "sq8"; }

@@ -268,6 +268,35 @@ static ItemPointerData* write_vectors(HnswBuildState* state, const uint32* order
     return vectors;
 }
 
+// Key columns: writes the key directory (hnsw_keys.h) after the element
+// pages, one entry per element in their page order, and returns its ends.
+static void write_key_directory(HnswBuildState* state, const uint32* order, const ItemPointerData* tids,
+                                BlockNumber* first, BlockNumber* last) {
+    Relation index = state->index;
+    PGAlignedBlock block;
+    Page page = block.data;
+    BlockNumber current = RelationGetNumberOfBlocks(index);
+    *first = current;
+    Size size = hnsw_key_entry_size(state->key_bytes);
+    char* item = (char*)palloc(size);
+    vecdb_page_init(page, HNSW_PAGE_KEYS);
+    for (size_t k = 0; k < state->n; k++) {
+        if ((k & 1023) == 0) CHECK_FOR_INTERRUPTS();
+        size_t i = order[k];
+        hnsw_form_key_entry(item, (ItemPointer)&tids[i], state->keys + i * state->key_bytes, state->key_bytes);
+        if (PageGetFreeSpace(page) < MAXALIGN(size)) {
+            VecdbPageGetOpaque(page)->next = current + 1;
+            append_page(index, page, current++);
+            vecdb_page_init(page, HNSW_PAGE_KEYS);
+        }
+        if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+            elog(ERROR, "vecdb: hnsw build of \"%s\" could not place a key entry", RelationGetRelationName(index));
+    }
+    append_page(index, page, current);
+    *last = current;
+    pfree(item);
+}
+
 // Trains sq8 on (up to 20000 evenly spread) collected values.
 static void train_quantizer(HnswBuildState* state) {
     size_t n = Min(state->n, (size_t)20000);
@@ -347,6 +376,8 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
     }
     if (state->n > 0) append_page(index, page, current);
     pfree(item);
+    BlockNumber keys_first = InvalidBlockNumber, keys_last = InvalidBlockNumber;
+    if (state->key_bytes > 0 && state->n > 0) write_key_directory(state, order, tids, &keys_first, &keys_last);
 
     // the entry point; the metapage is logged with the rest below
     Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
@@ -356,6 +387,8 @@ static void write_graph(HnswBuildState* state, const GraphBuilder* graph) {
         meta->entry = tids[graph->entry_point()];
         meta->entry_level = (int16)graph->max_level();
         meta->insert_page = current;
+        meta->keys_first = keys_first;
+        meta->keys_last = keys_last;
         if (state->quant) {
             meta->sq8_params = state->sq8_params;
             meta->vector_insert_page = state->vector_last_page;

@@ -73,6 +73,15 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
         s = clauselist_selectivity(root, quals, index->rel->relid, JOIN_INNER, NULL);
         s = Min(1.0, Max(s, 1.0 / tuples));
         *selectivity = s;
+        // Few matches: the scan reads the key directory (one key test per
+        // entry, ~300 entries a page) and scores only the matches, all
+        // before the first row (hnsw_scan.cpp score_matches, same crossover).
+        double matches = s * tuples;
+        if (matches <= Min(std::sqrt(first * tuples), (double)vecdb_max_scan_tuples)) {
+            *index_pages = tuples / 300.0 + matches;
+            *startup_cost = *total_cost = tuples * cpu_operator_cost + matches * entry;
+            return;
+        }
         first = Min(Min(tuples, first / s), Max(first, (double)vecdb_max_scan_tuples));
     }
     *index_pages = Min(first, (double)Max(index->pages, 1));

@@ -206,9 +206,6 @@ static bool add_back_link(HnswSearch* search, ItemPointer target, int level, Ite
     return false;
 }
 
-// The first element of an empty graph: written with the metapage locked so
-// two first inserts cannot both become (disconnected) entry points.
-
 // The uniform draw in (0, 1] that picks a new element's level: a hash of
 // its heap TID (splitmix64), not a backend's random state, so the same rows
 // inserted in the same order make the same graph on every run (the recall
@@ -221,8 +218,12 @@ static double level_draw(ItemPointer heap_tid) {
     x ^= x >> 31;
     return (double)((x >> 11) + 1) * (1.0 / 9007199254740992.0);
 }
-// Returns false when another backend made the graph non-empty meanwhile.
-static bool insert_first(Relation index, const char* item, Size size, int level) {
+
+// The first element of an empty graph: written with the metapage locked so
+// two first inserts cannot both become (disconnected) entry points.
+// Returns false when another backend made the graph non-empty meanwhile;
+// else where the element went (*tid).
+static bool insert_first(Relation index, const char* item, Size size, int level, ItemPointer tid) {
     Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
     if (ItemPointerIsValid(&((HnswMetaData*)VecdbMetaBody(BufferGetPage(meta_buffer)))->entry)) {
@@ -242,6 +243,7 @@ static bool insert_first(Relation index, const char* item, Size size, int level)
     ItemPointerSet(&meta->entry, blkno, offset);
     meta->entry_level = (int16)level;
     meta->insert_page = blkno;
+    *tid = meta->entry;
     GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
     UnlockReleaseBuffer(meta_buffer);
@@ -281,7 +283,9 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     if (key_bytes > 0) memcpy(item + size - key_bytes, keys, key_bytes);
 
     if (!ItemPointerIsValid(&meta.entry)) {
-        if (insert_first(index, item, size, level)) {
+        ItemPointerData first_tid;
+        if (insert_first(index, item, size, level, &first_tid)) {
+            if (key_bytes > 0) hnsw_key_directory_append(index, &first_tid, keys);
             MemoryContextSwitchTo(old);
             return;
         }
@@ -321,6 +325,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     }
 
     ItemPointerData tid = hnsw_place_element(index, item, size);
+    if (key_bytes > 0) hnsw_key_directory_append(index, &tid, keys);
     // Level 0 first: the element is reachable there before the upper levels
     // lead searches to it, so a crash in between cannot leave a descent
     // ending on an element that level 0 does not reach.

@@ -1,7 +1,11 @@
 // Key columns of hnsw indexes: the key area of element tuples, the scan's
 // key filter and the validation of the key operator classes (hnsw_keys.h).
 #include "am/hnsw/hnsw_keys.h"
+#include "am/hnsw/hnsw.h"
 #include "am/common/validate.h"
+#include "am/common/verify.h"
+
+#include <algorithm>
 
 extern "C" {
 #include "access/amvalidate.h"
@@ -279,4 +283,227 @@ bool hnsw_validate_opclass(Oid opclass_oid) {
         ok = false;
     }
     return ok;
+}
+
+bool hnsw_has_key_directory(const HnswMetaData* meta) {
+    return meta->keys_first != VECDB_METAPAGE_BLKNO && meta->keys_first != InvalidBlockNumber;
+}
+
+void hnsw_form_key_entry(char* item, ItemPointer element, const char* keys, Size key_bytes) {
+    memset(item, 0, HNSW_KEY_ENTRY_HEADER);
+    memcpy(item, element, sizeof(ItemPointerData));
+    memcpy(item + HNSW_KEY_ENTRY_HEADER, keys, key_bytes);
+}
+
+// Sets the metapage's directory ends (first only when set_first).
+static void set_directory_meta(Relation index, Buffer meta_buffer, BlockNumber first, BlockNumber last) {
+    GenericXLogState* state = GenericXLogStart(index);
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(GenericXLogRegisterBuffer(state, meta_buffer, 0));
+    if (first != InvalidBlockNumber) meta->keys_first = first;
+    meta->keys_last = last;
+    GenericXLogFinish(state);
+}
+
+// Creates the first directory page holding item, with the metapage locked
+// so two inserts cannot both create one; false when another backend did.
+static bool create_directory(Relation index, const char* item, Size size) {
+    Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+    if (hnsw_has_key_directory((HnswMetaData*)VecdbMetaBody(BufferGetPage(meta_buffer)))) {
+        UnlockReleaseBuffer(meta_buffer);
+        return false;
+    }
+    Buffer buffer = vecdb_allocate_page(index);
+    BlockNumber blkno = BufferGetBlockNumber(buffer);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    vecdb_page_init(page, HNSW_PAGE_KEYS);
+    if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+        elog(ERROR, "vecdb: failed to add a key entry to index \"%s\"", RelationGetRelationName(index));
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(GenericXLogRegisterBuffer(state, meta_buffer, 0));
+    meta->keys_first = meta->keys_last = blkno;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    UnlockReleaseBuffer(meta_buffer);
+    return true;
+}
+
+void hnsw_key_directory_append(Relation index, ItemPointer element, const char* keys) {
+    Size key_bytes = hnsw_index_key_bytes(index);
+    Size size = hnsw_key_entry_size(key_bytes);
+    char* item = (char*)palloc(size);
+    hnsw_form_key_entry(item, element, keys, key_bytes);
+    HnswMetaData meta = hnsw_read_meta(index);
+    if (!hnsw_has_key_directory(&meta)) {
+        if (create_directory(index, item, size)) {
+            pfree(item);
+            return;
+        }
+        meta = hnsw_read_meta(index);
+    }
+    // from the last page the metapage knows, on to the real tail (another
+    // insert may have added pages since)
+    BlockNumber blkno = meta.keys_last != InvalidBlockNumber ? meta.keys_last : meta.keys_first;
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, HNSW_PAGE_KEYS);
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        if (next != InvalidBlockNumber) {
+            UnlockReleaseBuffer(buffer);
+            blkno = next;
+            continue;
+        }
+        if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
+            GenericXLogState* state = GenericXLogStart(index);
+            page = GenericXLogRegisterBuffer(state, buffer, 0);
+            if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+                elog(ERROR, "vecdb: failed to add a key entry to index \"%s\"", RelationGetRelationName(index));
+            GenericXLogFinish(state);
+            UnlockReleaseBuffer(buffer);
+            break;
+        }
+        // the tail is full: a new page, linked from it in the same record
+        Buffer added = vecdb_allocate_page(index);
+        BlockNumber added_blkno = BufferGetBlockNumber(added);
+        GenericXLogState* state = GenericXLogStart(index);
+        Page tail = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page fresh = GenericXLogRegisterBuffer(state, added, GENERIC_XLOG_FULL_IMAGE);
+        vecdb_page_init(fresh, HNSW_PAGE_KEYS);
+        if (PageAddItem(fresh, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+            elog(ERROR, "vecdb: failed to add a key entry to index \"%s\"", RelationGetRelationName(index));
+        VecdbPageGetOpaque(tail)->next = added_blkno;
+        GenericXLogFinish(state);
+        UnlockReleaseBuffer(added);
+        UnlockReleaseBuffer(buffer);
+        // the metapage lock only after the pages' are released: no lock-order cycle
+        Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+        LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+        set_directory_meta(index, meta_buffer, InvalidBlockNumber, added_blkno);
+        UnlockReleaseBuffer(meta_buffer);
+        break;
+    }
+    pfree(item);
+}
+
+// Orders TIDs by block, then offset.
+static bool tid_less(const ItemPointerData& a, const ItemPointerData& b) {
+    return ItemPointerCompare((ItemPointer)&a, (ItemPointer)&b) < 0;
+}
+
+int64 hnsw_key_directory_matches(Relation index, const HnswMetaData* meta, const HnswKeyFilter* filter, int64 limit,
+                                 double expected_entries, ItemPointerData** out) {
+    *out = NULL;
+    if (!hnsw_has_key_directory(meta)) return -1;
+    Size entry_size = hnsw_key_entry_size(filter->area_size);
+    int64 capacity = Min(limit + 1, (int64)1024), n = 0;
+    ItemPointerData* matches = (ItemPointerData*)palloc(sizeof(ItemPointerData) * capacity);
+    double read = 0;
+    double checkpoint = Max(expected_entries / 10, 1000.0);
+    BlockNumber blkno = meta->keys_first;
+    BlockNumber pages = 0, nblocks = RelationGetNumberOfBlocks(index);
+    while (blkno != InvalidBlockNumber) {
+        CHECK_FOR_INTERRUPTS();
+        if (++pages > nblocks)
+            ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                            errmsg("key directory of index \"%s\" has a cycle", RelationGetRelationName(index)),
+                            errhint("Please REINDEX it.")));
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, HNSW_PAGE_KEYS);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) != entry_size) {
+                UnlockReleaseBuffer(buffer);
+                ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                                errmsg("index \"%s\" has an invalid key entry (%u,%u)",
+                                       RelationGetRelationName(index), blkno, off),
+                                errhint("Please REINDEX it.")));
+            }
+            const char* item = (const char*)PageGetItem(page, item_id);
+            if (!hnsw_keys_match(filter, item + HNSW_KEY_ENTRY_HEADER)) continue;
+            if (n == limit) {
+                UnlockReleaseBuffer(buffer);
+                pfree(matches);
+                return -1;
+            }
+            if (n == capacity) {
+                capacity = Min(capacity * 2, limit + 1);
+                matches = (ItemPointerData*)repalloc(matches, sizeof(ItemPointerData) * capacity);
+            }
+            memcpy(&matches[n++], item, sizeof(ItemPointerData));
+        }
+        read += max;
+        blkno = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+        // many more pass than limit, by the share so far: the graph will do
+        if (read >= checkpoint && (double)n * expected_entries / read > 2.0 * (double)limit) {
+            pfree(matches);
+            return -1;
+        }
+    }
+    std::sort(matches, matches + n, tid_less);
+    *out = matches;
+    return n;
+}
+
+void hnsw_verify_key_directory(Relation index, const HnswMetaData* meta, VecdbVerifyReport* report,
+                               const HnswTidMap* map) {
+    if (hnsw_key_columns(index) == 0 || !hnsw_has_key_directory(meta)) return;
+    Size key_bytes = hnsw_index_key_bytes(index);
+    Size entry_size = hnsw_key_entry_size(key_bytes);
+    BlockNumber nblocks = vecdb_verify_nblocks(report);
+    BlockNumber blkno = meta->keys_first, pages = 0;
+    while (blkno != InvalidBlockNumber) {
+        CHECK_FOR_INTERRUPTS();
+        if (blkno >= nblocks || ++pages > nblocks) {
+            vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "key directory chain leaves the index or loops");
+            return;
+        }
+        Buffer buffer = vecdb_verify_read_page(report, blkno, HNSW_PAGE_KEYS, "key directory page");
+        if (buffer == InvalidBuffer) return;
+        Page page = BufferGetPage(buffer);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) != entry_size) {
+                vecdb_verify_problem(report, blkno, off, "key entry is not %zu bytes", entry_size);
+                continue;
+            }
+            const char* item = (const char*)PageGetItem(page, item_id);
+            ItemPointerData element;
+            memcpy(&element, item, sizeof element);
+            const uint8* mark = hnsw_tid_map_at(map, &element);
+            if (mark == NULL || !(*mark & HNSW_MARK_ELEMENT)) {
+                vecdb_verify_problem(report, blkno, off, "key entry names (%u,%u), which is not an element",
+                                     ItemPointerGetBlockNumberNoCheck(&element),
+                                     ItemPointerGetOffsetNumberNoCheck(&element));
+                continue;
+            }
+            const char* problem = hnsw_keys_problem(index, item + HNSW_KEY_ENTRY_HEADER);
+            if (problem) {
+                vecdb_verify_problem(report, blkno, off, "key entry: %s", problem);
+                continue;
+            }
+            // the element's own key area must say the same
+            BlockNumber eblk = ItemPointerGetBlockNumber(&element);
+            Buffer ebuf = ReadBuffer(index, eblk);
+            LockBuffer(ebuf, BUFFER_LOCK_SHARE);
+            Page epage = BufferGetPage(ebuf);
+            ItemId eid = PageGetItemId(epage, ItemPointerGetOffsetNumber(&element));
+            if (ItemIdGetLength(eid) < key_bytes ||
+                memcmp((const char*)PageGetItem(epage, eid) + ItemIdGetLength(eid) - key_bytes,
+                       item + HNSW_KEY_ENTRY_HEADER, key_bytes) != 0)
+                vecdb_verify_problem(report, blkno, off, "key entry of (%u,%u) differs from the element's keys", eblk,
+                                     ItemPointerGetOffsetNumber(&element));
+            UnlockReleaseBuffer(ebuf);
+        }
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+        blkno = next;
+    }
 }

@@ -104,3 +104,45 @@ const char* hnsw_keys_problem(Relation index, const char* area);
 // shared vecdb contract for the vector ones.
 bool hnsw_validate_opclass(Oid opclass_oid);
 void hnsw_adjust_opclass_members(Oid family, Oid opclass, List* operators, List* functions);
+
+// Key directory
+// -------------
+// Besides the key area in each element, an index with key columns keeps a
+// chain of HNSW_PAGE_KEYS pages (metapage keys_first .. keys_last, linked by
+// the page opaque's next) holding one item per element: its TID and a copy
+// of its key area. A scan whose key quals pass few elements reads the
+// directory (a few hundred bytes-dense pages) and scores exactly the
+// elements that pass, instead of traversing a graph where almost every
+// element it meets is rejected. Elements never move and VACUUM only marks
+// them deleted, so an entry stays valid; a deleted element is skipped when
+// it is scored.
+struct HnswMetaData;
+struct VecdbVerifyReport;
+struct HnswTidMap;
+
+#define HNSW_KEY_ENTRY_HEADER MAXALIGN(sizeof(ItemPointerData))
+
+// Whether an index's metapage names a key directory.
+bool hnsw_has_key_directory(const struct HnswMetaData* meta);
+
+// Size of a directory item of an index with key areas of key_bytes.
+static inline Size hnsw_key_entry_size(Size key_bytes) { return HNSW_KEY_ENTRY_HEADER + key_bytes; }
+
+// Fills a directory item (hnsw_key_entry_size bytes).
+void hnsw_form_key_entry(char* item, ItemPointer element, const char* keys, Size key_bytes);
+
+// Appends an element's entry to the directory (INSERT; creates the
+// directory of an index that has none yet). WAL-logged.
+void hnsw_key_directory_append(Relation index, ItemPointer element, const char* keys);
+
+// The elements whose directory keys pass filter, into *out (palloc'd,
+// sorted by TID); returns how many, or -1 when more than limit pass (the
+// scan then traverses the graph instead). expected_entries sizes an early
+// stop: once a tenth of them were read, a projection above 2 * limit stops.
+int64 hnsw_key_directory_matches(Relation index, const struct HnswMetaData* meta, const HnswKeyFilter* filter,
+                                 int64 limit, double expected_entries, ItemPointerData** out);
+
+// verify_index: the directory pages and entries (each names an element of
+// map, with the element's keys).
+void hnsw_verify_key_directory(Relation index, const struct HnswMetaData* meta, struct VecdbVerifyReport* report,
+                               const struct HnswTidMap* map);

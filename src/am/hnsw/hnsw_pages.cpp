@@ -16,6 +16,7 @@ void hnsw_init_metapage(Relation index, ForkNumber fork, int m, int ef_construct
     meta.sq8_params.size = 0;
     meta.sq8_params.first_page = InvalidBlockNumber;
     meta.vector_insert_page = InvalidBlockNumber;
+    meta.keys_first = meta.keys_last = InvalidBlockNumber;
     vecdb_write_new_metapage(index, fork, &header, &meta, sizeof meta);
 }
 

@@ -23,6 +23,7 @@ typedef struct HnswScanOpaqueData {
     bool started, exhausted;
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
     HnswKeyFilter* filter;  // the WHERE clause's quals on key columns, NULL without
+    bool exact;             // the key directory's matches were scored exactly: one batch, all of them
     Scored* ready;          // the current batch, nearest first
     ItemPointerData* vectors;  // sq8: the batch's full-vector TIDs, to prefetch them
     uint32 nready, next_ready, ready_capacity;
@@ -84,6 +85,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     so->exhausted = false;
     so->query = NULL;
     so->search.filter = NULL;
+    so->exact = false;
     so->nready = so->next_ready = 0;
     so->rounds = 0;
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
@@ -120,6 +122,7 @@ static void rerank(HnswScanOpaque so) {
 static bool next_batch(HnswScanOpaque so) {
     HnswSearch* search = &so->search;
     uint32 ef = (uint32)hnsw_ef_search;
+    if (so->exact) return false;  // its one batch held every match
     if (so->rounds > 0) {
         if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF) return false;
         if (search->scored >= (uint64)vecdb_max_scan_tuples) return false;
@@ -142,6 +145,54 @@ static bool next_batch(HnswScanOpaque so) {
     return so->nready > 0;
 }
 
+// Makes room for a ready batch of n.
+static void reserve_ready(HnswScanOpaque so, uint32 n) {
+    if (so->ready_capacity >= n) return;
+    so->ready = (Scored*)MemoryContextAlloc(so->context, sizeof(Scored) * n);
+    so->vectors = (ItemPointerData*)MemoryContextAlloc(so->context, sizeof(ItemPointerData) * n);
+    so->ready_capacity = n;
+}
+
+// Selective key quals: when the key directory says few elements pass,
+// scores exactly those (no graph: a traversal would meet mostly rejected
+// elements) and makes them, nearest first, the one batch. False when too
+// many pass for that to be cheaper than the graph search.
+static bool score_matches(IndexScanDesc scan, HnswScanOpaque so, const HnswMetaData* meta) {
+    Relation index = scan->indexRelation;
+    double entries = Max(index->rd_rel->reltuples, 1000.0);
+    // the graph scores about first / s entries for a filter passing s of
+    // them, exact scoring about s * entries: the crossover (hnsw_cost.cpp)
+    double first = 0.4 * Max(hnsw_ef_search, 1) * meta->m + meta->m * std::log(entries);
+    int64 limit = (int64)Min(std::sqrt(first * entries), (double)vecdb_max_scan_tuples);
+    ItemPointerData* matches;
+    int64 n = hnsw_key_directory_matches(index, meta, so->filter, limit, entries, &matches);
+    if (n < 0) return false;
+    HnswSearch* search = &so->search;
+    hnsw_search_begin(search, so->query, 0);
+    reserve_ready(so, (uint32)Max(n, 1));
+    uint32 nready = 0;
+    for (int64 i = 0; i < n; i++) {
+        if ((i & 31) == 0) hnsw_search_prefetch(search, &matches[i], (uint32)Min(n - i, (int64)32));
+        int32 id = hnsw_search_score(search, &matches[i], false);
+        const HnswNode* node = &search->nodes[id];
+        if (node->flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) continue;
+        so->ready[nready].dist = node->dist;
+        so->ready[nready].id = (uint32)id;
+        nready++;
+    }
+    pfree(matches);
+    vecdb_scan_stats_scored(&so->stats, search->scored_total - so->scored_counted);
+    so->scored_counted = search->scored_total;
+    so->nready = nready;
+    so->next_ready = 0;
+    so->rounds = 1;
+    so->exact = true;
+    std::sort(so->ready, so->ready + nready, [](const Scored& a, const Scored& b) { return a.dist < b.dist; });
+    if (search->quant) rerank(so);
+    if (nready == 0) so->exhausted = true;
+    return true;
+}
+
 // Starts the search: descends from the entry point to level 0.
 static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     so->started = true;
@@ -152,6 +203,11 @@ static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
         return;
     }
     so->search.m = meta.m;
+    if (so->filter) {
+        so->search.filter = so->filter;
+        if (score_matches(scan, so, &meta)) return;
+        so->search.filter = NULL;
+    }
     ItemPointerData entry = meta.entry;
     entry = hnsw_greedy_descend(&so->search, so->query, &entry, meta.entry_level, 0);
     // key quals apply on level 0 only: the descent needs every waypoint

@@ -129,7 +129,8 @@ static void verify_elements(VecdbVerifyReport* report, Relation index, int m, in
     for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < vecdb_verify_nblocks(report); blkno++) {
         CHECK_FOR_INTERRUPTS();
         uint16 kind = vecdb_verify_page_kind(report, blkno);
-        if (kind >= VECDB_PAGE_AM_FIRST && !(kind == HNSW_PAGE_VECTOR && codes > 0))
+        if (kind >= VECDB_PAGE_AM_FIRST && !(kind == HNSW_PAGE_VECTOR && codes > 0) &&
+            !(kind == HNSW_PAGE_KEYS && hnsw_key_columns(index) > 0))
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "page kind %u does not exist in an hnsw index",
                                  kind);
         if (kind != VECDB_PAGE_DATA) continue;
@@ -288,6 +289,7 @@ void hnsw_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
     if (codes > 0) vecdb_verify_overflow_ref(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber, &meta.sq8_params);
     verify_elements(report, index, meta.m, codes, &map);
     verify_links(report, index, meta.m, &map);
+    hnsw_verify_key_directory(index, &meta, report, &map);
     verify_reachability(report, index, heap, &meta, &map);
     pfree(map.marks);
 }
