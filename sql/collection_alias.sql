@@ -66,6 +66,17 @@ SELECT vecdb.create_partition('books', 'p3');
 SELECT c.relname, i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
  WHERE c.relname LIKE 'books_v2%' AND i.relam = (SELECT oid FROM pg_am WHERE amname = 'flat') ORDER BY 1;
 SELECT vecdb.load('books', ARRAY['p1']) > 0 AS loaded_p1;
+-- the load state is per partition; the collection is Loaded while any partition is
+SELECT vecdb.get_load_state('books') AS collection, vecdb.get_load_state('books', 'p1') AS p1,
+       vecdb.get_load_state('books', '_default') AS "_default",
+       vecdb.describe_collection('books')->'loaded_partitions' AS loaded_partitions;
+SELECT vecdb.load('books', ARRAY['p3']) > 0 AS loaded_p3;
+SELECT vecdb.release('books', ARRAY['p1']);
+SELECT vecdb.get_load_state('books') AS collection, vecdb.get_load_state('books', 'p1') AS p1,
+       vecdb.describe_collection('books')->'loaded_partitions' AS loaded_partitions;
+SELECT vecdb.release('books', ARRAY['p3']);
+SELECT vecdb.get_load_state('books') AS collection, vecdb.describe_collection('books')->'loaded_partitions' AS loaded_partitions;
+SELECT vecdb.load('books', ARRAY['p1']) > 0 AS loaded_p1_again;
 -- delete within one partition
 SELECT vecdb.delete('books', 'id == 2', partition_name => 'p1');
 SELECT vecdb.delete('books', ids => '[10, 20]', partition_name => 'p1');
@@ -80,6 +91,7 @@ SELECT vecdb.drop_partition('books', 'nope');
 SELECT vecdb.insert('books', '[{"id": 30, "vector": [1, 1]}]', 'nope');
 SELECT vecdb.search('books', '[0, 0]', partition_names => ARRAY['p1', 'nope']);
 SELECT vecdb.load('books', ARRAY['nope']);
+SELECT vecdb.get_load_state('books', 'nope');
 -- the maximum number of partitions is a collection property
 SELECT vecdb.alter_collection_properties('books', '{"max_partitions": 5}');
 SELECT vecdb.create_partition('books', 'p4');

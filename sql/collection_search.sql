@@ -121,9 +121,9 @@ SELECT pg_temp.same(
 -- load / release
 SELECT vecdb.get_load_state('pts');
 SELECT vecdb.load('pts') > 0 AS read_blocks;
-SELECT vecdb.describe_collection('pts')->>'load_state';
+SELECT vecdb.describe_collection('pts')->>'load_state', vecdb.describe_collection('pts')->'loaded_partitions';
 SELECT vecdb.release('pts');
-SELECT vecdb.get_load_state('pts');
+SELECT vecdb.get_load_state('pts'), vecdb.get_load_state('pts', '_default');
 
 -- index errors
 SELECT vecdb.create_index('pts', 'v', 'FLAT');

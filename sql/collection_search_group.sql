@@ -89,8 +89,12 @@ SELECT vecdb.create_index('gp', 'v', 'HNSW', 'L2', '{"M": 16, "efConstruction": 
 SET vecdb.hnsw_ef_search = 1000;
 SET vecdb.iterative_scan = 'strict_order';
 SELECT * FROM pg_temp.checks();
-RESET vecdb.hnsw_ef_search;
+-- the default relaxed_order: a grouped search reads its stream in strict
+-- order (its stop rule needs distance order), then the setting is back
 RESET vecdb.iterative_scan;
+SELECT * FROM pg_temp.checks();
+SHOW vecdb.iterative_scan;
+RESET vecdb.hnsw_ef_search;
 SELECT vecdb.drop_collection('gp');
 
 -- ties are deterministic, as the exact ORDER BY best, group value / distance,

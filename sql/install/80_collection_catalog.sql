@@ -59,6 +59,8 @@ CREATE TABLE vecdb.partitions (
     collection text NOT NULL REFERENCES vecdb.collections (name) ON UPDATE CASCADE ON DELETE CASCADE,
     name text NOT NULL,
     table_name name NOT NULL,
+    -- set by vecdb.load / vecdb.release (with or without a partition list)
+    load_state text NOT NULL DEFAULT 'NotLoad' CHECK (load_state IN ('NotLoad', 'Loaded')),
     PRIMARY KEY (collection, name)
 );
 

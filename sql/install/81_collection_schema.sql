@@ -622,6 +622,8 @@ BEGIN
         'aliases', coalesce((SELECT jsonb_agg(a.alias ORDER BY a.alias) FROM vecdb.aliases a
                               WHERE a.collection = c.name), '[]'),
         'load_state', c.load_state,
+        'loaded_partitions', coalesce((SELECT jsonb_agg(p.name ORDER BY p.name) FROM vecdb.partitions p
+                                        WHERE p.collection = c.name AND p.load_state = 'Loaded'), '[]'),
         'row_count', rows);
 END
 $$;

@@ -224,8 +224,8 @@ END
 $$;
 
 -- Milvus's load: reads the collection's table and index pages (of the named
--- partitions, or all) into shared buffers and marks it Loaded. Returns the
--- number of blocks read.
+-- partitions, or all) into shared buffers and marks those partitions, and
+-- so the collection, Loaded. Returns the number of blocks read.
 CREATE FUNCTION vecdb.load(collection_name text, partition_names text[] DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -244,26 +244,45 @@ BEGIN
                 WHERE p.collection = c.name AND (partition_names IS NULL OR p.name = ANY (partition_names)) LOOP
         blocks := blocks + vecdb._prewarm(rel);
     END LOOP;
-    UPDATE vecdb.collections SET load_state = 'Loaded' WHERE name = c.name;
+    UPDATE vecdb.partitions p SET load_state = 'Loaded'
+     WHERE p.collection = c.name AND (partition_names IS NULL OR p.name = ANY (partition_names))
+       AND p.load_state <> 'Loaded';
+    UPDATE vecdb.collections SET load_state = 'Loaded' WHERE name = c.name AND load_state <> 'Loaded';
     RETURN blocks;
 END
 $$;
 
--- Milvus's release: marks the collection NotLoad. Postgres has no way to
+-- Milvus's release: marks the named partitions (or all) NotLoad; the
+-- collection stays Loaded while any partition is. Postgres has no way to
 -- evict a relation's pages on demand; they leave shared buffers as other
 -- pages need the room.
 CREATE FUNCTION vecdb.release(collection_name text, partition_names text[] DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c vecdb.collections := vecdb._resolve(collection_name);
+    state text;
 BEGIN
     PERFORM vecdb._check_partitions(c, partition_names);
-    UPDATE vecdb.collections SET load_state = 'NotLoad' WHERE name = c.name;
+    UPDATE vecdb.partitions p SET load_state = 'NotLoad'
+     WHERE p.collection = c.name AND (partition_names IS NULL OR p.name = ANY (partition_names))
+       AND p.load_state <> 'NotLoad';
+    state := CASE WHEN EXISTS (SELECT 1 FROM vecdb.partitions p WHERE p.collection = c.name AND p.load_state = 'Loaded')
+                  THEN 'Loaded' ELSE 'NotLoad' END;
+    UPDATE vecdb.collections SET load_state = state WHERE name = c.name AND load_state <> state;
 END
 $$;
 
--- The load state of a collection: Loaded or NotLoad.
-CREATE FUNCTION vecdb.get_load_state(collection_name text) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (vecdb._resolve(collection_name)).load_state
+-- The load state of a collection (Loaded while any of its partitions is),
+-- or of one of its partitions: Loaded or NotLoad.
+CREATE FUNCTION vecdb.get_load_state(collection_name text, partition_name text DEFAULT NULL) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c vecdb.collections := vecdb._resolve(collection_name);
+BEGIN
+    IF partition_name IS NULL THEN
+        RETURN c.load_state;
+    END IF;
+    PERFORM vecdb._check_partitions(c, ARRAY[partition_name]);
+    RETURN (SELECT p.load_state FROM vecdb.partitions p WHERE p.collection = c.name AND p.name = partition_name);
+END
 $$;

@@ -110,7 +110,7 @@ BEGIN
                            c.schema_name, sub, c.schema_name, part, n, i);
         END IF;
     END LOOP;
-    INSERT INTO vecdb.partitions VALUES (c.name, partition_name, part);
+    INSERT INTO vecdb.partitions (collection, name, table_name) VALUES (c.name, partition_name, part);
 END
 $$;
 

@@ -677,6 +677,15 @@ Datum search_call(FunctionCallInfo fcinfo, bool text_data) {
         for (int i = 0; i < s->nsettings; i++)
             set_config_option(s->setting_names[i], s->setting_values[i], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
                               true, 0, false);
+        // grouping stops at the first hit worse than every kept one, which
+        // is exact (ties at the cutoff included) only on a stream in
+        // distance order: a relaxed-order scan reads in strict order here
+        if (s->grouped) {
+            const char* mode = GetConfigOption("vecdb.iterative_scan", true, false);
+            if (mode != nullptr && strcmp(mode, "relaxed_order") == 0)
+                set_config_option("vecdb.iterative_scan", "strict_order", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                  true, 0, false);
+        }
 
         MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
         result_desc = CreateTupleDescCopy(expected);
