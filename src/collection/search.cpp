@@ -505,6 +505,34 @@ const char* json_vector_end(const char* p, int dim) {
     }
 }
 
+// One FLOAT_VECTOR query vector from the JSON text at p: a JSON array of
+// exactly dim numbers, checked and converted in one pass (each number with
+// strtof, as vector_in does, so the same floats). Returns the end of the
+// array, or nullptr (nothing kept) for anything else, including numbers
+// float4 cannot hold, which the caller's text path reports.
+const char* json_float_vector(const char* p, int dim, Datum* out) {
+    if (*p != '[' || dim < 1) return nullptr;
+    Vector* v = new_vector(dim);
+    p = skip_json_space(p + 1);
+    for (int n = 0;; n++) {
+        const char* end = json_number_end(p);
+        char* parsed = nullptr;
+        float f = end == nullptr ? 0.0f : std::strtof(p, &parsed);
+        if (end == nullptr || parsed != end || !std::isfinite(f)) break;
+        v->x[n] = f;
+        p = skip_json_space(end);
+        if (n == dim - 1) {
+            if (*p != ']') break;
+            *out = PointerGetDatum(v);
+            return p + 1;
+        }
+        if (*p != ',') break;
+        p = skip_json_space(p + 1);
+    }
+    pfree(v);
+    return nullptr;
+}
+
 // The query vectors of a dense field straight from JSON text (one vector or
 // an array of them, each exactly the field's length, numbers and JSON
 // whitespace only): each vector's text goes to the type's input function,
@@ -515,7 +543,15 @@ Datum* dense_text_vectors(SearchShape* s, char* text, int* count) {
     if (*p != '[' || s->dim < 1) return nullptr;
     const char* inner = skip_json_space(p + 1);
     if (*inner != '[') {
-        const char* end = json_vector_end(p, s->dim);
+        Datum one;
+        const char* end = s->float_vector ? json_float_vector(p, s->dim, &one) : nullptr;
+        if (end != nullptr && *skip_json_space(end) == '\0') {
+            Datum* out = (Datum*)palloc(sizeof(Datum));
+            out[0] = one;
+            *count = 1;
+            return out;
+        }
+        end = json_vector_end(p, s->dim);
         if (end == nullptr || *skip_json_space(end) != '\0') return nullptr;
         Datum* out = (Datum*)palloc(sizeof(Datum));
         out[0] = InputFunctionCall(&s->elem_input, text, s->elem_ioparam, s->typmod);
@@ -525,12 +561,16 @@ Datum* dense_text_vectors(SearchShape* s, char* text, int* count) {
     int n = 0, capacity = 16;
     Datum* out = (Datum*)palloc(sizeof(Datum) * capacity);
     for (p = inner;; n++) {
-        const char* end = json_vector_end(p, s->dim);
-        if (end == nullptr || n >= 16384) return nullptr;
+        if (n >= 16384) return nullptr;
         if (n == capacity) out = (Datum*)repalloc(out, sizeof(Datum) * (capacity *= 2));
-        char* one = pnstrdup(p, end - p);
-        out[n] = InputFunctionCall(&s->elem_input, one, s->elem_ioparam, s->typmod);
-        pfree(one);
+        const char* end = s->float_vector ? json_float_vector(p, s->dim, &out[n]) : nullptr;
+        if (end == nullptr) {
+            end = json_vector_end(p, s->dim);
+            if (end == nullptr) return nullptr;
+            char* one = pnstrdup(p, end - p);
+            out[n] = InputFunctionCall(&s->elem_input, one, s->elem_ioparam, s->typmod);
+            pfree(one);
+        }
         p = skip_json_space(end);
         if (*p == ']') break;
         if (*p != ',') return nullptr;
