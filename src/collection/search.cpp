@@ -18,6 +18,7 @@
 // Plans themselves are revalidated by the plan cache (new indexes, ANALYZE).
 #include "pg/pg.h"
 #include "collection/search_group.h"
+#include "core/parse/float_list.h"
 #include "types/vector.h"
 
 #include <cmath>
@@ -506,8 +507,8 @@ const char* json_vector_end(const char* p, int dim) {
 }
 
 // One FLOAT_VECTOR query vector from the JSON text at p: a JSON array of
-// exactly dim numbers, checked and converted in one pass (each number with
-// strtof, as vector_in does, so the same floats). Returns the end of the
+// exactly dim numbers, checked and converted in one pass (each number as
+// vector_in reads it, core::parse_float_element, so the same floats). Returns the end of the
 // array, or nullptr (nothing kept) for anything else, including numbers
 // float4 cannot hold, which the caller's text path reports.
 const char* json_float_vector(const char* p, int dim, Datum* out) {
@@ -516,9 +517,8 @@ const char* json_float_vector(const char* p, int dim, Datum* out) {
     p = skip_json_space(p + 1);
     for (int n = 0;; n++) {
         const char* end = json_number_end(p);
-        char* parsed = nullptr;
-        float f = end == nullptr ? 0.0f : std::strtof(p, &parsed);
-        if (end == nullptr || parsed != end || !std::isfinite(f)) break;
+        float f = 0.0f;
+        if (end == nullptr || vecdb::core::parse_float_element(p, &f) != end || !std::isfinite(f)) break;
         v->x[n] = f;
         p = skip_json_space(end);
         if (n == dim - 1) {

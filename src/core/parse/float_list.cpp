@@ -180,4 +180,16 @@ size_t parse_half_list(const char* text, uint16_t* out, size_t capacity, const c
                      });
 }
 
+// One element as the list parsers read it (the short-decimal fast path,
+// else strtof): its end, or nullptr when p holds no number. errno is
+// strtof's (ERANGE for out-of-range literals).
+const char* parse_float_element(const char* p, float* value) noexcept {
+    errno = 0;
+    if (const char* short_end = parse_short_decimal(p, value))
+        return short_end;
+    char* end = nullptr;
+    *value = std::strtof(p, &end);
+    return end == p ? nullptr : end;
+}
+
 }  // namespace vecdb::core

@@ -23,4 +23,10 @@ size_t parse_float_list(const char* text, float* out, size_t capacity, const cha
 // not fit in a half (|x| > 65504 after rounding) are a data_exception.
 size_t parse_half_list(const char* text, uint16_t* out, size_t capacity, const char* type_name);
 
+// One element of a list as the parsers above read it, without their checks:
+// stores the float at p in *value and returns the end of its text, or
+// nullptr when p holds no number (NaN, Infinity and out-of-range literals
+// come back as such; errno is ERANGE for the latter).
+const char* parse_float_element(const char* p, float* value) noexcept;
+
 }  // namespace vecdb::core
