@@ -21,6 +21,28 @@ def run_queries(search, query_ids, warmup):
     return answers, np.asarray(lat)
 
 
+# Runs two searches over the same queries interleaved, query by query (the
+# order within each pair alternates), after `warmup` untimed pairs, and
+# returns (answers, latencies) of each: a load change during the run slows
+# both alike, so their QPS ratio is steadier than that of two runs one
+# after the other.
+def run_paired(search_a, search_b, query_ids, warmup):
+    for qi in list(query_ids)[:warmup]:
+        search_a(qi)
+        search_b(qi)
+    answers = ([], [])
+    lat = ([], [])
+    clock = time.perf_counter
+    searches = (search_a, search_b)
+    for n, qi in enumerate(query_ids):
+        for side in ((0, 1) if n % 2 == 0 else (1, 0)):
+            t0 = clock()
+            ans = searches[side](qi)
+            lat[side].append(clock() - t0)
+            answers[side].append(ans)
+    return answers[0], np.asarray(lat[0]), answers[1], np.asarray(lat[1])
+
+
 # QPS and latency percentiles of one sweep point.
 def summarize(lat):
     total = float(lat.sum())

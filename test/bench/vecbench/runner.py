@@ -264,16 +264,44 @@ class Runner:
         return self._after_truth
 
     # vecdb.search over the same index, beside the hand-written query with the
-    # same filter (the filtered points have no recall: the truth is unfiltered).
+    # same filter (the filtered points have no recall: the truth is
+    # unfiltered). Each pair runs interleaved, query by query, and its QPS
+    # ratio is logged: the hand-written query's time again as
+    # {system}-sql-paired (the sweep point above ran on its own).
     def collection_points(self, pg, system, qids, build, param):
-        base = self.point(f"{system}-collection", pg.searcher("bench_collection"), qids, build,
-                          param)
+        hand, base = self.paired_points(pg, f"{system}-sql-paired", "bench_knn",
+                                        f"{system}-collection", "bench_collection", qids, build,
+                                        param, True)
         if self.args.ttl:
             self.ttl_point(pg, system, qids, build, param, base)
-        self.point(f"{system}-sql-filter", pg.searcher("bench_knn_filtered"), qids, build, param,
-                   with_recall=False)
-        self.point(f"{system}-collection-filter", pg.searcher("bench_collection_filtered"), qids, build,
-                   param, with_recall=False)
+        self.paired_points(pg, f"{system}-sql-filter", "bench_knn_filtered",
+                           f"{system}-collection-filter", "bench_collection_filtered", qids, build,
+                           param, False)
+
+    # Times the hand-written statement and vecdb.search interleaved and
+    # records both points (with the ratio of their QPS on the API's record).
+    def paired_points(self, pg, hand_system, hand_stmt, api_system, api_stmt, qids, build, param,
+                      with_recall):
+        a = self.args
+        ans_h, lat_h, ans_c, lat_c = measure.run_paired(pg.searcher(hand_stmt), pg.searcher(api_stmt),
+                                                        qids, min(a.warmup, len(qids)))
+        recs = []
+        for system, answers, lat in ((hand_system, ans_h, lat_h), (api_system, ans_c, lat_c)):
+            rec = {"system": system, "build": build or {}, "param": param or {},
+                   "recall": (truth.recall(self.ds, qids, answers, self.gt_dist, a.k)
+                              if with_recall else None)}
+            rec.update(measure.summarize(lat))
+            counts = [len(x) for x in answers]
+            rec["rows_min"], rec["rows_mean"] = int(min(counts)), float(np.mean(counts))
+            self.results.append(rec)
+            log(f"{system:<22} {report.fmt_params(build):<26} {report.fmt_params(param):<12} "
+                f"recall={rec['recall'] if rec['recall'] is None else round(rec['recall'], 4)} "
+                f"qps={rec['qps']:.1f}")
+            recs.append(rec)
+        recs[1]["qps_ratio_vs_sql"] = recs[1]["qps"] / recs[0]["qps"]
+        log(f"  {api_system}: {recs[1]['qps_ratio_vs_sql']:.3f} x the hand-written query's QPS "
+            f"(interleaved)")
+        return recs[0], recs[1]
 
     # --ttl: the same vecdb.search right after `base`, with a ttl no row
     # reaches, so every row passes the visibility check; recall must not move.
