@@ -2,8 +2,10 @@
 // full vectors from the vector pages, and the overflow chains of values
 // larger than a page), take posting pages left empty off their chains, and
 // point each list's inserts at a page that gained room, so the space is
-// reused. The cleanup sweeps orphaned overflow chains and frees the pages
-// earlier VACUUMs unlinked.
+// reused; on sq8/pq indexes also the full vectors of dead rows no entry
+// pointed at (an insert that failed between its vector and its entry). The
+// cleanup sweeps orphaned overflow chains and frees the pages earlier
+// VACUUMs unlinked.
 #include "am/ivf/ivf.h"
 
 #include "am/common/vacuum.h"
@@ -52,6 +54,41 @@ static void delete_vectors(Relation index, ItemPointerData* vectors, int n, Bloc
     // after the entries are gone (WAL-logged), so no scan can reach a freed chain
     for (int c = 0; c < nchains; c++) vecdb_overflow_free(index, &chains[c]);
     pfree(chains);
+}
+
+// Frees the full vectors on vector pages whose heap row is dead but which
+// no list entry pointed at: an insert stores its vector before its entry,
+// and one that failed in between (an error, a cancel, a crash) left the
+// vector behind. Runs after every list was vacuumed: the entries of dead
+// rows are gone, and their vectors with them, so a dead row's vector still
+// here has no entry; a vector of an insert still in progress belongs to a
+// row that is not dead.
+static void delete_orphan_vectors(Relation index, IndexBulkDeleteCallback callback, void* callback_state,
+                                  BlockNumber* first_freed) {
+    ItemPointerData* vectors = (ItemPointerData*)palloc(sizeof(ItemPointerData) * MaxOffsetNumber);
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    for (BlockNumber blkno = VECDB_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        int n = 0;
+        if (vecdb_page_is_vecdb(page) && VecdbPageGetOpaque(page)->kind == IVF_PAGE_VECTOR) {
+            OffsetNumber max = PageGetMaxOffsetNumber(page);
+            for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
+                ItemId item_id = PageGetItemId(page, off);
+                if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < sizeof(ItemPointerData)) continue;
+                if (callback(&((IvfFullEntry*)PageGetItem(page, item_id))->heap_tid, callback_state)) {
+                    ItemPointerSet(&vectors[n], blkno, off);
+                    n++;
+                }
+            }
+        }
+        UnlockReleaseBuffer(buffer);
+        // only VACUUM frees vector items, so these are still the same ones
+        if (n > 0) delete_vectors(index, vectors, n, first_freed);
+    }
+    pfree(vectors);
 }
 
 // Whether a posting page holds no entry.
@@ -202,6 +239,7 @@ IndexBulkDeleteResult* ivf_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRes
     }
     pfree(vectors);
     pfree(chains);
+    if (sq8) delete_orphan_vectors(index, callback, callback_state, &first_vector_freed);
     if (first_vector_freed != InvalidBlockNumber && first_vector_freed != ivf_read_meta(index).vector_insert_page)
         ivf_set_vector_insert_page(index, first_vector_freed);
     return stats;
