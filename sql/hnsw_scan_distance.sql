@@ -50,6 +50,17 @@ PREPARE hl2(halfvec) AS SELECT id, h <-> $1 AS d FROM t ORDER BY h <-> $1 LIMIT 
 CREATE TEMP TABLE r_hl2 AS EXECUTE hl2('[0.3,0.6,0.1]');
 SELECT count(*) AS rows, wrong_distances('r_hl2', 't.h <-> ''[0.3,0.6,0.1]''') AS wrong FROM r_hl2;
 
+-- cosine: the same; a zero query makes every cosine distance NaN, which the
+-- scan emits as Infinity and does not hand over (the rows show NaN)
+CREATE INDEX t_c ON t USING hnsw (w vector_cosine_ops);
+PREPARE cos(vector) AS SELECT id, w <=> $1 AS d FROM t ORDER BY w <=> $1 LIMIT 20;
+SELECT uses_scan_distance('EXECUTE cos(''[0.2,0.7,-0.4]'')');
+CREATE TEMP TABLE r_cos AS EXECUTE cos('[0.2,0.7,-0.4]');
+SELECT count(*) AS rows, wrong_distances('r_cos', 't.w <=> ''[0.2,0.7,-0.4]''') AS wrong FROM r_cos;
+CREATE TEMP TABLE r_zero AS EXECUTE cos('[0,0,0]');
+SELECT count(*) AS rows, count(*) FILTER (WHERE d = 'NaN') AS nan_rows FROM r_zero;
+DROP INDEX t_c;
+
 -- another query or another column in the target list is computed (the
 -- ORDER BY expression, a resjunk column, still is taken from the scan)
 SELECT uses_scan_distance('SELECT id, v <-> ''[1,1,1]'' AS d FROM t ORDER BY v <-> ''[0,0,0]'' LIMIT 5');

@@ -40,14 +40,18 @@ typedef struct HnswScanOpaqueData {
 typedef HnswScanOpaqueData* HnswScanOpaque;
 
 // Whether the emitted distance of a metric equals its operator's result
-// exactly: the float32 kernels' l2 and inner product (a float key holds
-// their value; cosine and the sparse ones are doubles rounded to float).
+// exactly: the float32 kernels' l2, inner product and cosine of vector and
+// halfvec (a float key holds their value; the sparse ones are doubles
+// rounded to float). NaN is emitted as Infinity, so only finite distances
+// are handed over.
 static bool hnsw_distance_exact(const VecdbMetric* metric) {
     switch (metric->kind) {
         case VECDB_KEY_VECTOR_L2:
         case VECDB_KEY_VECTOR_IP:
+        case VECDB_KEY_VECTOR_COSINE:
         case VECDB_KEY_HALFVEC_L2:
         case VECDB_KEY_HALFVEC_IP:
+        case VECDB_KEY_HALFVEC_COSINE:
             return true;
         default:
             return false;
@@ -244,7 +248,7 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
         HnswNode* node = &so->search.nodes[item->id];
         double distance = vecdb_metric_key_to_distance(&so->metric, item->dist);
         vecdb_emit(scan, &node->heap_tid, distance);
-        if (so->distance_exact) vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
+        if (so->distance_exact && std::isfinite(distance)) vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
         // hashes and signatures pass some rows the real operators reject
         if (so->filter && so->filter->recheck) scan->xs_recheck = true;
         return true;
