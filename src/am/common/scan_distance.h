@@ -25,5 +25,6 @@ void vecdb_scan_distance_init(void);
 // what the ORDER BY operator computes for that row and the scan's query.
 void vecdb_scan_distance_remember(IndexScanDesc scan, ItemPointer tid, double distance, const struct varlena* query);
 
-// Forgets what `scan` remembered (rescan, end of scan: its query goes away).
+// Forgets what `scan` remembered (rescan, end of scan: its query goes away;
+// a row it does not remember).
 void vecdb_scan_distance_forget(IndexScanDesc scan);

@@ -248,7 +248,11 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
         HnswNode* node = &so->search.nodes[item->id];
         double distance = vecdb_metric_key_to_distance(&so->metric, item->dist);
         vecdb_emit(scan, &node->heap_tid, distance);
-        if (so->distance_exact && std::isfinite(distance)) vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
+        // (forgotten otherwise: what the target list sees is always this emit's)
+        if (so->distance_exact && std::isfinite(distance))
+            vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
+        else
+            vecdb_scan_distance_forget(scan);
         // hashes and signatures pass some rows the real operators reject
         if (so->filter && so->filter->recheck) scan->xs_recheck = true;
         return true;
