@@ -394,8 +394,9 @@ static bool tid_less(const ItemPointerData& a, const ItemPointerData& b) {
 }
 
 int64 hnsw_key_directory_matches(Relation index, const HnswMetaData* meta, const HnswKeyFilter* filter, int64 limit,
-                                 double expected_entries, ItemPointerData** out) {
+                                 double expected_entries, ItemPointerData** out, double* passing) {
     *out = NULL;
+    *passing = 1.0;
     if (!hnsw_has_key_directory(meta)) return -1;
     Size entry_size = hnsw_key_entry_size(filter->area_size);
     int64 capacity = Min(limit + 1, (int64)1024), n = 0;
@@ -429,6 +430,7 @@ int64 hnsw_key_directory_matches(Relation index, const HnswMetaData* meta, const
             if (n == limit) {
                 UnlockReleaseBuffer(buffer);
                 pfree(matches);
+                *passing = (double)n / Max(read + off, 1.0);
                 return -1;
             }
             if (n == capacity) {
@@ -441,7 +443,8 @@ int64 hnsw_key_directory_matches(Relation index, const HnswMetaData* meta, const
         blkno = VecdbPageGetOpaque(page)->next;
         UnlockReleaseBuffer(buffer);
         // many more pass than limit, by the share so far: the graph will do
-        if (read >= checkpoint && (double)n * expected_entries / read > 2.0 * (double)limit) {
+        if (read >= checkpoint && (double)n * expected_entries / read > 1.25 * (double)limit) {
+            *passing = (double)n / read;
             pfree(matches);
             return -1;
         }

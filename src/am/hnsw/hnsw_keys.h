@@ -138,9 +138,10 @@ void hnsw_key_directory_append(Relation index, ItemPointer element, const char* 
 // The elements whose directory keys pass filter, into *out (palloc'd,
 // sorted by TID); returns how many, or -1 when more than limit pass (the
 // scan then traverses the graph instead). expected_entries sizes an early
-// stop: once a tenth of them were read, a projection above 2 * limit stops.
+// stop: once a tenth of them were read, a projection above 1.25 * limit
+// stops. *passing: the fraction of the entries read that passed.
 int64 hnsw_key_directory_matches(Relation index, const struct HnswMetaData* meta, const HnswKeyFilter* filter,
-                                 int64 limit, double expected_entries, ItemPointerData** out);
+                                 int64 limit, double expected_entries, ItemPointerData** out, double* passing);
 
 // verify_index: the directory pages and entries (each names an element of
 // map, with the element's keys).

@@ -24,6 +24,7 @@ typedef struct HnswScanOpaqueData {
     struct varlena* query;  // NULL when the ORDER BY argument is NULL
     HnswKeyFilter* filter;  // the WHERE clause's quals on key columns, NULL without
     bool exact;             // the key directory's matches were scored exactly: one batch, all of them
+    double passing;         // the fraction of elements the key quals pass (1 when unknown)
     Scored* ready;          // the current batch, nearest first
     ItemPointerData* vectors;  // sq8: the batch's full-vector TIDs, to prefetch them
     uint32 nready, next_ready, ready_capacity;
@@ -90,6 +91,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     so->query = NULL;
     so->search.filter = NULL;
     so->exact = false;
+    so->passing = 1.0;
     so->nready = so->next_ready = 0;
     so->rounds = 0;
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
@@ -126,6 +128,13 @@ static void rerank(HnswScanOpaque so) {
 static bool next_batch(HnswScanOpaque so) {
     HnswSearch* search = &so->search;
     uint32 ef = (uint32)hnsw_ef_search;
+    // Key quals in the graph: the search keeps going through rejected
+    // elements until ef pass, exploring about 1/s times the graph for a
+    // share s passing; that wide a search reaches the recall of ef with
+    // fewer passing results (Fashion-MNIST, s = 0.1, ef 40: 10 passing gave
+    // recall 0.995, 1,757 -> 706 entries scored, the unfiltered 0.9965).
+    if (so->filter && so->passing < 1.0)
+        ef = Max((uint32)(ef * Max(0.25, std::pow(so->passing, 0.6))), Min(ef, 10u));
     if (so->exact) return false;  // its one batch held every match
     if (so->rounds > 0) {
         if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF) return false;
@@ -169,7 +178,7 @@ static bool score_matches(IndexScanDesc scan, HnswScanOpaque so, const HnswMetaD
     double first = 0.4 * Max(hnsw_ef_search, 1) * meta->m + meta->m * std::log(entries);
     int64 limit = (int64)Min(std::sqrt(first * entries), (double)vecdb_max_scan_tuples);
     ItemPointerData* matches;
-    int64 n = hnsw_key_directory_matches(index, meta, so->filter, limit, entries, &matches);
+    int64 n = hnsw_key_directory_matches(index, meta, so->filter, limit, entries, &matches, &so->passing);
     if (n < 0) return false;
     HnswSearch* search = &so->search;
     hnsw_search_begin(search, so->query, 0);
