@@ -49,7 +49,9 @@ for my $round (1 .. 40) {
 }
 cmp_ok($orphans, '>', 0, "cancelled inserts left $orphans vector(s) without an entry");
 
-$node->safe_psql('postgres', 'VACUUM items');
+# INDEX_CLEANUP on: with few dead rows VACUUM may otherwise skip index
+# vacuuming (the PG14+ bypass when under 2 % of pages have dead items)
+$node->safe_psql('postgres', 'VACUUM (INDEX_CLEANUP on) items');
 is($node->safe_psql('postgres', $orphans_sql), '0', 'after VACUUM every vector item has its entry again');
 assert_indexes_verify($node, 'postgres', 'ivf', 'after VACUUM');
 my $settings = 'SET vecdb.ivf_probes = 10; SET vecdb.rerank = 1000000;';
