@@ -88,13 +88,23 @@ TEST(HnswBuilder, RecallSingleThread) {
     EXPECT_GE(recall_at_10(graph, f, 64), 0.95);
 }
 
+// A threaded build's graph depends on how the threads interleave: on this
+// data most 4-thread builds give the single thread's 0.975, about one in
+// fifteen gives 0.92-0.96 (60 builds, 2 vCPUs). The median of five builds
+// must reach the target, so one unlucky interleaving does not fail the run
+// while a builder that threads make worse still does.
 TEST(HnswBuilder, RecallFourThreads) {
     Fixture f(3000);
     BuildParams p;
-    GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
-    build(graph, 4);
-    ASSERT_TRUE(graph.complete());
-    EXPECT_GE(recall_at_10(graph, f, 64), 0.95);
+    std::vector<double> recalls;
+    for (int run = 0; run < 5; run++) {
+        GraphBuilder graph(p, l2, nullptr, f.values.data(), f.values.size());
+        build(graph, 4);
+        ASSERT_TRUE(graph.complete());
+        recalls.push_back(recall_at_10(graph, f, 64));
+    }
+    std::sort(recalls.begin(), recalls.end());
+    EXPECT_GE(recalls[2], 0.95) << "lowest " << recalls[0] << ", highest " << recalls[4];
 }
 
 // Mean level-0 degree of the graph.
