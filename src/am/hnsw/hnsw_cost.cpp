@@ -1,5 +1,6 @@
 // Planner costs of hnsw index scans.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_keys.h"
 
 #include <cmath>
 #include <limits>
@@ -64,8 +65,8 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
     double entry = scored_entry_cost(dims);
     // Quals on key columns (hnsw_keys.h) are tested during the traversal:
     // the scan returns only rows that pass them, so its rows are the
-    // filtered rows (selectivity s), and finding ef of them scores about
-    // 1/s times the entries (bounded by vecdb.max_scan_tuples per round).
+    // filtered rows (selectivity s), and finding them scores
+    // hnsw_filtered_scored entries (bounded by vecdb.max_scan_tuples per round).
     // No heap row is fetched for an element the keys reject.
     double s = 1.0;
     if (path->indexclauses != NIL) {
@@ -77,12 +78,12 @@ void hnsw_cost_estimate(PlannerInfo* root, IndexPath* path, double loop_count, C
         // entry, ~300 entries a page) and scores only the matches, all
         // before the first row (hnsw_scan.cpp score_matches, same crossover).
         double matches = s * tuples;
-        if (matches <= Min(std::sqrt(first * tuples), (double)vecdb_max_scan_tuples)) {
+        if (matches <= Min(hnsw_exact_match_limit(first, tuples), (double)vecdb_max_scan_tuples)) {
             *index_pages = tuples / 300.0 + matches;
             *startup_cost = *total_cost = tuples * cpu_operator_cost + matches * entry;
             return;
         }
-        first = Min(Min(tuples, first / s), Max(first, (double)vecdb_max_scan_tuples));
+        first = Min(Min(tuples, hnsw_filtered_scored(first, s)), Max(first, (double)vecdb_max_scan_tuples));
     }
     *index_pages = Min(first, (double)Max(index->pages, 1));
     *startup_cost = first * entry;

@@ -129,12 +129,8 @@ static bool next_batch(HnswScanOpaque so) {
     HnswSearch* search = &so->search;
     uint32 ef = (uint32)hnsw_ef_search;
     // Key quals in the graph: the search keeps going through rejected
-    // elements until ef pass, exploring about 1/s times the graph for a
-    // share s passing; that wide a search reaches the recall of ef with
-    // fewer passing results (Fashion-MNIST, s = 0.1, ef 40: 10 passing gave
-    // recall 0.995, 1,757 -> 706 entries scored, the unfiltered 0.9965).
-    if (so->filter && so->passing < 1.0)
-        ef = Max((uint32)(ef * Max(0.25, std::pow(so->passing, 0.6))), Min(ef, 10u));
+    // elements until enough pass (hnsw_filtered_ef)
+    if (so->filter && so->passing < 1.0) ef = hnsw_filtered_ef(ef, so->passing);
     if (so->exact) return false;  // its one batch held every match
     if (so->rounds > 0) {
         if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_OFF) return false;
@@ -173,10 +169,10 @@ static void reserve_ready(HnswScanOpaque so, uint32 n) {
 static bool score_matches(IndexScanDesc scan, HnswScanOpaque so, const HnswMetaData* meta) {
     Relation index = scan->indexRelation;
     double entries = Max(index->rd_rel->reltuples, 1000.0);
-    // the graph scores about first / s entries for a filter passing s of
-    // them, exact scoring about s * entries: the crossover (hnsw_cost.cpp)
+    // exact scoring costs about s * entries, the graph hnsw_filtered_scored:
+    // the crossover (hnsw_cost.cpp uses the same)
     double first = 0.4 * Max(hnsw_ef_search, 1) * meta->m + meta->m * std::log(entries);
-    int64 limit = (int64)Min(std::sqrt(first * entries), (double)vecdb_max_scan_tuples);
+    int64 limit = (int64)Min(hnsw_exact_match_limit(first, entries), (double)vecdb_max_scan_tuples);
     ItemPointerData* matches;
     int64 n = hnsw_key_directory_matches(index, meta, so->filter, limit, entries, &matches, &so->passing);
     if (n < 0) return false;
