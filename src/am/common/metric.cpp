@@ -211,6 +211,35 @@ double vecdb_metric_kernel_key(const VecdbMetric* metric, const struct varlena* 
     return NAN;  // not reached: callers check vecdb_metric_has_kernel first
 }
 
+// bound as a float no smaller than it, so a float key <= bound stays <= it.
+static float float_at_least(double bound) {
+    float f = (float)bound;
+    if ((double)f < bound)
+        f = std::nextafter(f, INFINITY);
+    return f;
+}
+
+double vecdb_metric_kernel_key_bounded(const VecdbMetric* metric, const struct varlena* query,
+                                       const struct varlena* value, double bound) {
+    const vecdb::core::DistanceKernels* k = metric->kernels;
+    const Vector* va = (const Vector*)value;
+    const Vector* vq = (const Vector*)query;
+    const HalfVector* ha = (const HalfVector*)value;
+    const HalfVector* hq = (const HalfVector*)query;
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2:
+            return k->l2_squared_bounded_f32(va->x, vq->x, va->dim, float_at_least(bound));
+        case VECDB_KEY_VECTOR_L1:
+            return k->l1_bounded_f32(va->x, vq->x, va->dim, float_at_least(bound));
+        case VECDB_KEY_HALFVEC_L2:
+            return k->l2_squared_bounded_f16(ha->x, hq->x, ha->dim, float_at_least(bound));
+        case VECDB_KEY_HALFVEC_L1:
+            return k->l1_bounded_f16(ha->x, hq->x, ha->dim, float_at_least(bound));
+        default:
+            return vecdb_metric_kernel_key(metric, query, value);
+    }
+}
+
 double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
                         const struct varlena* value) {
     if (vecdb_metric_has_kernel(metric) && vecdb_metric_same_shape(metric, query, value))

@@ -61,5 +61,12 @@ bool vecdb_metric_same_shape(const VecdbMetric* metric, const struct varlena* qu
 double vecdb_metric_kernel_key(const VecdbMetric* metric, const struct varlena* query,
                                const struct varlena* value);
 
+// vecdb_metric_kernel_key, allowed to stop early: the same key when it is
+// <= bound; otherwise some value > bound (for L2 and L1 keys, a partial sum
+// read from only the first part of the value). For a search that only wants
+// candidates better than its current worst. Safe on helper threads.
+double vecdb_metric_kernel_key_bounded(const VecdbMetric* metric, const struct varlena* query,
+                                       const struct varlena* value, double bound);
+
 // Converts a key back to what the SQL distance function returns.
 double vecdb_metric_key_to_distance(const VecdbMetric* metric, double key);

@@ -26,12 +26,26 @@ struct DistanceKernels {
     float (*l1_f16)(const uint16_t* a, const uint16_t* b, size_t n);
     void (*cosine_parts_f16)(const uint16_t* a, const uint16_t* b, size_t n,
                              float* dot, float* norm_a, float* norm_b);
+    // Early-abandoning squared L2 / L1: the same value as l2_squared_* /
+    // l1_* bit for bit when that value is <= bound; otherwise some partial
+    // sum that is > bound and <= the full value (the remaining terms are
+    // skipped). Lets a search reject a candidate that cannot enter its
+    // result after reading only part of it.
+    float (*l2_squared_bounded_f32)(const float* a, const float* b, size_t n, float bound);
+    float (*l1_bounded_f32)(const float* a, const float* b, size_t n, float bound);
+    float (*l2_squared_bounded_f16)(const uint16_t* a, const uint16_t* b, size_t n, float bound);
+    float (*l1_bounded_f16)(const uint16_t* a, const uint16_t* b, size_t n, float bound);
     // bit strings of nbytes bytes
     uint64_t (*hamming)(const uint8_t* a, const uint8_t* b, size_t nbytes);
     // popcount(a & b) and popcount(a | b), for Jaccard distance
     void (*and_or_popcount)(const uint8_t* a, const uint8_t* b, size_t nbytes,
                             uint64_t* intersection, uint64_t* union_count);
 };
+
+// Elements between two checks of a bounded kernel's partial sum: a multiple
+// of every level's unrolled step, so the bounded kernels add in exactly the
+// order of the plain ones.
+constexpr size_t kBoundedCheckEvery = 128;
 
 // The fastest table this CPU supports (chosen once, at first use).
 const DistanceKernels& kernels() noexcept;

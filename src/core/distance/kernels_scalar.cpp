@@ -69,6 +69,30 @@ float l1_f16(const uint16_t* a, const uint16_t* b, size_t n) {
     return static_cast<float>(sum);
 }
 
+// The element types as the scalar kernels read them.
+inline double widen(float x) { return x; }
+inline double widen(uint16_t h) { return half_to_float(h); }
+
+// (a - b)^2, the squared L2 term.
+inline double l2_term(double a, double b) { return (a - b) * (a - b); }
+// |a - b|, the L1 term.
+inline double l1_term(double a, double b) { return std::fabs(a - b); }
+
+// The plain loops above with a check of the running sum every
+// kBoundedCheckEvery terms: the same additions in the same order, so an
+// unabandoned sum is bit-identical, and an abandoned one (rounded to float,
+// which is monotone) is a lower bound of the full one.
+template <class T, double (*Term)(double, double)>
+float bounded_sum(const T* a, const T* b, size_t n, float bound) {
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        sum += Term(widen(a[i]), widen(b[i]));
+        if ((i + 1) % kBoundedCheckEvery == 0 && i + 1 < n && static_cast<float>(sum) > bound)
+            return static_cast<float>(sum);
+    }
+    return static_cast<float>(sum);
+}
+
 void cosine_parts_f16(const uint16_t* a, const uint16_t* b, size_t n, float* dot, float* na, float* nb) {
     double d = 0.0, x = 0.0, y = 0.0;
     for (size_t i = 0; i < n; i++) {
@@ -103,6 +127,8 @@ const DistanceKernels table = {
     "scalar", KernelLevel::scalar,
     l2_squared_f32, dot_f32, l1_f32, cosine_parts_f32,
     l2_squared_f16, dot_f16, l1_f16, cosine_parts_f16,
+    bounded_sum<float, l2_term>, bounded_sum<float, l1_term>,
+    bounded_sum<uint16_t, l2_term>, bounded_sum<uint16_t, l1_term>,
     hamming, and_or_popcount,
 };
 

@@ -87,6 +87,46 @@ float reduce(const T* a, const T* b, size_t n) {
     return Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
 }
 
+// reduce() for a sum of non-negative terms that gives up once the partial
+// sum passes bound. The accumulators see the same loads in the same order
+// as in reduce(), so an unabandoned result is bit-identical; the partial
+// sums are monotone (every term and every rounding step is), so an
+// abandoned result is a lower bound of the full one.
+template <class Isa, template <class> class Op, class T>
+float reduce_bounded(const T* a, const T* b, size_t n, float bound) {
+    using V = typename Isa::V;
+    using Step = Op<Isa>;
+    constexpr size_t L = Isa::lanes;
+    static_assert(kBoundedCheckEvery % (4 * L) == 0, "checks fall between unrolled steps");
+    V s0 = Isa::zero(), s1 = Isa::zero();
+    V s2 = Isa::zero(), s3 = Isa::zero();
+    size_t i = 0;
+    while (i + kBoundedCheckEvery <= n) {
+        for (size_t end = i + kBoundedCheckEvery; i < end; i += 4 * L) {
+            s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
+            s1 = Step::step(s1, Isa::load(a + i + L), Isa::load(b + i + L));
+            s2 = Step::step(s2, Isa::load(a + i + 2 * L), Isa::load(b + i + 2 * L));
+            s3 = Step::step(s3, Isa::load(a + i + 3 * L), Isa::load(b + i + 3 * L));
+        }
+        if (i < n) {
+            float partial = Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
+            if (partial > bound)
+                return partial;
+        }
+    }
+    for (; i + 4 * L <= n; i += 4 * L) {
+        s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
+        s1 = Step::step(s1, Isa::load(a + i + L), Isa::load(b + i + L));
+        s2 = Step::step(s2, Isa::load(a + i + 2 * L), Isa::load(b + i + 2 * L));
+        s3 = Step::step(s3, Isa::load(a + i + 3 * L), Isa::load(b + i + 3 * L));
+    }
+    for (; i + L <= n; i += L)
+        s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
+    if (i < n)
+        s1 = Step::step(s1, Isa::load_tail(a + i, n - i), Isa::load_tail(b + i, n - i));
+    return Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
+}
+
 // Dot product and both squared norms in one pass, two accumulators each.
 template <class Isa, class T>
 void cosine_parts(const T* a, const T* b, size_t n, float* dot, float* norm_a, float* norm_b) {
@@ -139,6 +179,8 @@ constexpr DistanceKernels simd_table(const char* name, KernelLevel level,
         reduce<Isa, L1Step, float>, cosine_parts<Isa, float>,
         reduce<Isa, L2Step, uint16_t>, reduce<Isa, DotStep, uint16_t>,
         reduce<Isa, L1Step, uint16_t>, cosine_parts<Isa, uint16_t>,
+        reduce_bounded<Isa, L2Step, float>, reduce_bounded<Isa, L1Step, float>,
+        reduce_bounded<Isa, L2Step, uint16_t>, reduce_bounded<Isa, L1Step, uint16_t>,
         hamming, and_or_popcount,
     };
 }
