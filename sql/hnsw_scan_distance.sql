@@ -84,4 +84,37 @@ SELECT count(*) AS rows, wrong_distances('r_moved', 't.v <-> ''[0.1,0.2,0.3]''')
 -- a NULL query: no rows, as before
 EXECUTE l2(NULL);
 
+-- flat hands over its distances the same way (the exhaustive collector,
+-- shared with ivf): l2, l1 and halfvec, a HOT-updated row, a rescan per
+-- outer row, and NULL vectors that come last with a NULL distance
+DROP INDEX t_v, t_w, t_h;
+CREATE INDEX f_v ON t USING flat (v vector_l2_ops);
+CREATE INDEX f_w ON t USING flat (w vector_l1_ops);
+CREATE INDEX f_h ON t USING flat (h halfvec_l2_ops);
+PREPARE fl2(vector) AS SELECT id, v <-> $1 AS d FROM t ORDER BY v <-> $1 LIMIT 20;
+SELECT uses_scan_distance('EXECUTE fl2(''[0.1,0.2,0.3]'')');
+CREATE TEMP TABLE r_fl2 AS EXECUTE fl2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_fl2', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong FROM r_fl2;
+PREPARE fl1(vector) AS SELECT id, w <+> $1 AS d FROM t ORDER BY w <+> $1 LIMIT 20;
+SELECT uses_scan_distance('EXECUTE fl1(''[0.5,-0.2,0.9]'')');
+CREATE TEMP TABLE r_fl1 AS EXECUTE fl1('[0.5,-0.2,0.9]');
+SELECT count(*) AS rows, wrong_distances('r_fl1', 't.w <+> ''[0.5,-0.2,0.9]''') AS wrong FROM r_fl1;
+CREATE TEMP TABLE r_fh AS SELECT id, h <-> '[0.3,0.6,0.1]' AS d FROM t ORDER BY h <-> '[0.3,0.6,0.1]' LIMIT 20;
+SELECT count(*) AS rows, wrong_distances('r_fh', 't.h <-> ''[0.3,0.6,0.1]''') AS wrong FROM r_fh;
+UPDATE t SET note = 'z' WHERE id IN (SELECT id FROM r_fl2);
+CREATE TEMP TABLE r_fhot AS EXECUTE fl2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_fhot', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong FROM r_fhot;
+-- a nested loop rescans the index once per outer row, each with its query
+CREATE TEMP TABLE r_lateral AS
+    SELECT q.n, s.id, s.d FROM generate_series(1, 5) q(n),
+         LATERAL (SELECT id, v <-> format('[%s,0,0]', q.n)::vector AS d FROM t
+                  ORDER BY v <-> format('[%s,0,0]', q.n)::vector LIMIT 3) s;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE d IS DISTINCT FROM (SELECT t.v <-> format('[%s,0,0]', n)::vector
+                                                  FROM t WHERE t.id = r_lateral.id)) AS wrong
+FROM r_lateral;
+INSERT INTO t VALUES (1001, NULL, NULL, NULL, 'null');
+SELECT id, d FROM (SELECT id, v <-> '[0,0,0]' AS d FROM t ORDER BY v <-> '[0,0,0]' LIMIT 400) s
+WHERE id = 1001;
+
 DROP SCHEMA hnsw_sd CASCADE;

@@ -47,6 +47,11 @@ typedef struct VecdbAmDescriptor {
     // only the AM knows (hnsw: levels, degree, unreachable elements) to
     // out. NULL when the AM has nothing to add (details is NULL).
     void (*describe)(Relation index, Relation heap, StringInfo out);
+
+    // Whether its ordered scans hand each returned row's distance to the
+    // target list (vecdb_scan_distance_remember, am/common/scan_distance.h),
+    // so the planner hook rewrites the target lists of its index scans.
+    bool hands_over_distances;
 } VecdbAmDescriptor;
 
 // Every registered AM, in am_list.h order, ending with NULL.

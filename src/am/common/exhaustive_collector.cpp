@@ -1,5 +1,8 @@
 // Ordered delivery of exhaustively scored rows to amgettuple.
 #include "am/common/exhaustive_collector.h"
+#include "am/common/scan_distance.h"
+
+#include <cmath>
 
 using vecdb::core::ScoredItem;
 
@@ -11,6 +14,11 @@ void vecdb_collector_reset(VecdbCollector* collector, MemoryContext context) {
     collector->context = context;
     collector->batch = VECDB_FIRST_BATCH;
     vecdb_emitter_reset(&collector->emitter, context);
+}
+
+void vecdb_collector_remember_distances(VecdbCollector* collector, const VecdbMetric* metric,
+                                        const struct varlena* query) {
+    collector->remember_query = vecdb_metric_distance_is_operator_value(metric) ? query : NULL;
 }
 
 void vecdb_collector_push(VecdbCollector* collector, ItemPointer tid, double key) {
@@ -47,8 +55,15 @@ bool vecdb_collector_return_next(VecdbCollector* collector, IndexScanDesc scan, 
         const ScoredItem* item = &collector->items[collector->next++];
         ItemPointerData tid;
         ItemPointerSet(&tid, item->block, item->offset);
-        vecdb_emit(scan, &tid, vecdb_metric_key_to_distance(metric, item->key));
+        double distance = vecdb_metric_key_to_distance(metric, item->key);
+        vecdb_emit(scan, &tid, distance);
+        // NaN keys are emitted as what the operator would not return
+        if (collector->remember_query != NULL && std::isfinite(distance))
+            vecdb_scan_distance_remember(scan, &tid, distance, collector->remember_query);
+        else
+            vecdb_scan_distance_forget(scan);
         return true;
     }
+    vecdb_scan_distance_forget(scan);
     return vecdb_emit_next_null(&collector->emitter, scan);
 }

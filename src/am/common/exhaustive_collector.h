@@ -15,10 +15,21 @@ typedef struct VecdbCollector {
     vecdb::core::ScoredItem* items;   // scored rows
     size_t nitems, capacity, next, ordered_end, batch;
     VecdbResultEmitter emitter;       // NULL-distance rows, and the hand-over
+    // The scan's query when the keys are exactly the ORDER BY operator's
+    // values, so each returned row's distance is handed to the target list
+    // (am/common/scan_distance.h); NULL: nothing is handed over.
+    const struct varlena* remember_query;
 } VecdbCollector;
 
 // Empties the collector; its arrays will be allocated in context.
 void vecdb_collector_reset(VecdbCollector* collector, MemoryContext context);
+
+// Hands each returned row's distance to the query's target list when the
+// metric's keys are the operator's own values (query: the scan's copy, alive
+// until the scan forgets it with vecdb_scan_distance_forget at rescan and
+// end). Call after vecdb_collector_reset.
+void vecdb_collector_remember_distances(VecdbCollector* collector, const VecdbMetric* metric,
+                                        const struct varlena* query);
 
 // Adds a row with its distance key (vecdb_metric_key's order-equivalent
 // key). Rows may be added after results were handed out (an IVF scan

@@ -211,6 +211,22 @@ double vecdb_metric_kernel_key(const VecdbMetric* metric, const struct varlena* 
     return NAN;  // not reached: callers check vecdb_metric_has_kernel first
 }
 
+bool vecdb_metric_distance_is_operator_value(const VecdbMetric* metric) {
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2:
+        case VECDB_KEY_VECTOR_IP:
+        case VECDB_KEY_VECTOR_COSINE:
+        case VECDB_KEY_VECTOR_L1:
+        case VECDB_KEY_HALFVEC_L2:
+        case VECDB_KEY_HALFVEC_IP:
+        case VECDB_KEY_HALFVEC_COSINE:
+        case VECDB_KEY_HALFVEC_L1:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // bound as a float no smaller than it, so a float key <= bound stays <= it.
 static float float_at_least(double bound) {
     float f = (float)bound;

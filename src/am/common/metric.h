@@ -46,6 +46,12 @@ double vecdb_metric_key(const VecdbMetric* metric, const struct varlena* query,
 // inequality), which graph indexes must link more generously.
 bool vecdb_metric_is_inner_product(const VecdbMetric* metric);
 
+// Whether vecdb_metric_key_to_distance of a finite key is bit for bit what
+// the opclass's SQL distance function returns for the same pair: the
+// float32 kernels' l2, inner product, cosine and l1 of vector and halfvec
+// (sparse and bit keys are not handed over). For vecdb_scan_distance.
+bool vecdb_metric_distance_is_operator_value(const VecdbMetric* metric);
+
 // Whether keys come from a SIMD kernel alone (no fmgr call), so helper
 // threads may compute them with vecdb_metric_kernel_key.
 bool vecdb_metric_has_kernel(const VecdbMetric* metric);

@@ -1,6 +1,7 @@
-// The ORDER BY distance of an hnsw index scan reused by its target list
+// The ORDER BY distance of a vecdb index scan reused by its target list
 // (see scan_distance.h).
 #include "am/common/scan_distance.h"
+#include "am/common/am_descriptor.h"
 
 extern "C" {
 #include "access/sysattr.h"
@@ -67,18 +68,41 @@ VECDB_FUNCTION(vecdb_scan_distance) {
     return FunctionCall2Coll(function, PG_GET_COLLATION(), PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 }
 
-// What rewriting a plan needs: the hnsw access method and the function.
+#define MAX_HANDING_AMS 8
+
+// What rewriting a plan needs: the access methods that hand over their
+// distances and the function.
 typedef struct RewriteContext {
     PlannedStmt* stmt;
-    Oid hnsw_am;   // InvalidOid until looked up
-    Oid function;  // looked up at the first candidate; InvalidOid until then
+    bool ams_looked_up;
+    int nams;
+    Oid ams[MAX_HANDING_AMS];  // installed vecdb AMs with hands_over_distances
+    Oid function;              // looked up at the first candidate; InvalidOid until then
     bool looked_up;
 } RewriteContext;
 
-// vecdb_scan_distance's OID in the extension's schema (that of the hnsw
-// handler), or InvalidOid.
-static Oid lookup_function(Oid hnsw_am) {
-    HeapTuple tuple = SearchSysCache1(AMOID, ObjectIdGetDatum(hnsw_am));
+// Fills cx->ams with the OIDs of the installed AMs that hand over distances.
+static void lookup_handing_ams(RewriteContext* cx) {
+    cx->ams_looked_up = true;
+    cx->nams = 0;
+    for (const VecdbAmDescriptor* const* am = vecdb_am_descriptors; *am != NULL; am++) {
+        if (!(*am)->hands_over_distances || cx->nams == MAX_HANDING_AMS) continue;
+        Oid oid = get_am_oid((*am)->name, true);
+        if (OidIsValid(oid)) cx->ams[cx->nams++] = oid;
+    }
+}
+
+// Whether an access method is one of cx->ams.
+static bool hands_over(const RewriteContext* cx, Oid am) {
+    for (int i = 0; i < cx->nams; i++)
+        if (cx->ams[i] == am) return true;
+    return false;
+}
+
+// vecdb_scan_distance's OID in the extension's schema (that of the
+// handler of am, one of vecdb's), or InvalidOid.
+static Oid lookup_function(Oid am) {
+    HeapTuple tuple = SearchSysCache1(AMOID, ObjectIdGetDatum(am));
     if (!HeapTupleIsValid(tuple)) return InvalidOid;
     Oid handler = ((Form_pg_am)GETSTRUCT(tuple))->amhandler;
     ReleaseSysCache(tuple);
@@ -98,21 +122,22 @@ static Oid index_am(Oid index) {
     return am;
 }
 
-// Replaces the target-list copies of an hnsw scan's ORDER BY distance.
+// Replaces the target-list copies of a vecdb index scan's ORDER BY distance.
 static void rewrite_index_scan(IndexScan* scan, RewriteContext* cx) {
     if (list_length(scan->indexorderbyorig) != 1) return;
     Node* orderby = (Node*)linitial(scan->indexorderbyorig);
     if (!IsA(orderby, OpExpr)) return;
     OpExpr* op = (OpExpr*)orderby;
     if (list_length(op->args) != 2 || op->opresulttype != FLOAT8OID || op->opretset) return;
-    if (cx->hnsw_am == InvalidOid) cx->hnsw_am = get_am_oid("hnsw", true);
-    if (!OidIsValid(cx->hnsw_am) || index_am(scan->indexid) != cx->hnsw_am) return;
+    if (!cx->ams_looked_up) lookup_handing_ams(cx);
+    Oid am = index_am(scan->indexid);
+    if (!hands_over(cx, am)) return;
     ListCell* cell;
     foreach (cell, scan->scan.plan.targetlist) {
         TargetEntry* entry = (TargetEntry*)lfirst(cell);
         if (!equal(entry->expr, orderby)) continue;
         if (!cx->looked_up) {
-            cx->function = lookup_function(cx->hnsw_am);
+            cx->function = lookup_function(am);
             cx->looked_up = true;
             if (OidIsValid(cx->function)) {
                 PlanInvalItem* item = makeNode(PlanInvalItem);
@@ -140,7 +165,7 @@ static void rewrite_plans(List* plans, RewriteContext* cx) {
     foreach (cell, plans) rewrite_plan((Plan*)lfirst(cell), cx);
 }
 
-// Walks a plan tree, rewriting its hnsw index scans.
+// Walks a plan tree, rewriting its vecdb index scans.
 static void rewrite_plan(Plan* plan, RewriteContext* cx) {
     if (plan == NULL) return;
     check_stack_depth();
@@ -158,14 +183,15 @@ static void rewrite_plan(Plan* plan, RewriteContext* cx) {
     }
 }
 
-// The planner, then the rewrite of hnsw scans' target lists.
+// The planner, then the rewrite of vecdb index scans' target lists.
 static PlannedStmt* scan_distance_planner(Query* parse, const char* query_string, int cursor_options,
                                           ParamListInfo bound_params) {
     PlannedStmt* stmt = prev_planner_hook ? prev_planner_hook(parse, query_string, cursor_options, bound_params)
                                           : standard_planner(parse, query_string, cursor_options, bound_params);
     RewriteContext cx;
     cx.stmt = stmt;
-    cx.hnsw_am = InvalidOid;  // looked up at the first index scan with an ORDER BY
+    cx.ams_looked_up = false;  // looked up at the first index scan with an ORDER BY
+    cx.nams = 0;
     cx.function = InvalidOid;
     cx.looked_up = false;
     rewrite_plan(stmt->planTree, &cx);

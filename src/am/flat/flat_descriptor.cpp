@@ -20,4 +20,7 @@ const VecdbAmDescriptor vecdb_flat_am = {
     flat_init,
     flat_count_entries,
     flat_verify,
+    NULL,
+    NULL,
+    true,
 };

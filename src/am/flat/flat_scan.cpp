@@ -8,6 +8,7 @@
 #include "am/common/buffer_hints.h"
 #include "am/common/options.h"
 #include "am/common/exhaustive_collector.h"
+#include "am/common/scan_distance.h"
 #include "am/common/scan_stats.h"
 #include "core/parallel/scoring_pool.h"
 
@@ -49,6 +50,7 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
     vecdb_scan_stats_start(scan->indexRelation, &so->stats);
+    vecdb_scan_distance_forget(scan);  // before its query is freed
     MemoryContextReset(so->context);
     so->collected = false;
     so->query = NULL;
@@ -59,6 +61,7 @@ void flat_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
         MemoryContext old = MemoryContextSwitchTo(so->context);
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
         MemoryContextSwitchTo(old);
+        vecdb_collector_remember_distances(&so->collector, &so->metric, so->query);
     }
 }
 
@@ -282,6 +285,7 @@ bool flat_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 void flat_end_scan(IndexScanDesc scan) {
     FlatScanOpaque so = (FlatScanOpaque)scan->opaque;
     vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
+    vecdb_scan_distance_forget(scan);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;

@@ -52,4 +52,5 @@ const VecdbAmDescriptor vecdb_hnsw_am = {
     hnsw_verify,
     hnsw_indexes_row,
     hnsw_describe,
+    true,
 };
