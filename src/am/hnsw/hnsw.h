@@ -147,6 +147,7 @@ typedef struct HnswNode {
 #define HNSW_NODE_EMITTED 0x04
 #define HNSW_NODE_LINKS_LATER 0x08  // scored without its links: read them from the page to expand it
 #define HNSW_NODE_FILTERED 0x10     // its keys fail the scan's key quals: traversed, never returned
+#define HNSW_NODE_BOUNDED 0x20      // dist is a lower bound (scoring stopped early): score it fully before use
 
 // An sq8 quantizer and the query it is prepared for (hnsw_quant.cpp).
 typedef struct HnswQuant {

@@ -374,10 +374,56 @@ static void copy_links(HnswSearch* search, HnswNode* node, HnswElement element) 
     node->nlinks = (uint16)n;
 }
 
+// Whether the metric's bounded kernel may stop early (L2 and L1 keys).
+static inline bool metric_abandons(const VecdbMetric* metric) {
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2:
+        case VECDB_KEY_VECTOR_L1:
+        case VECDB_KEY_HALFVEC_L2:
+        case VECDB_KEY_HALFVEC_L1:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The key of an element (on its page) as a float, NaN sorting last. With a
+// finite bound, scoring may stop once the key is known to exceed it: then
+// *abandoned is set and the result is a lower bound (> bound) of the key.
+static float element_key(HnswSearch* search, HnswElement element, Size item_size, HnswNode* node, float bound,
+                         bool* abandoned) {
+    *abandoned = false;
+    // A deleted element's overflow chain may already be freed; it is only
+    // traversed, so it needs no distance: it is expanded last.
+    double key = INFINITY;
+    if ((element->flags & HNSW_ELEMENT_QUANTIZED) && search->quant) {
+        // on the codes; the full vector is read only if the node is returned
+        const char* part = (const char*)element + hnsw_value_offset(search->m, element->level);
+        memcpy(&node->vector, part, sizeof(ItemPointerData));
+        if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
+            corrupted_value(search->index);
+        key = hnsw_quant_key(search->quant, (const uint8*)part + HNSW_QUANTIZED_HEADER);
+    } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL))) {
+        const struct varlena* value = hnsw_element_value(search, element, item_size);
+        const VecdbMetric* metric = search->metric;
+        if (bound < INFINITY && metric_abandons(metric) && vecdb_metric_same_shape(metric, search->query, value)) {
+            key = vecdb_metric_kernel_key_bounded(metric, search->query, value, bound);
+            *abandoned = key > bound;
+        } else
+            key = vecdb_metric_key(metric, search->query, value);
+    }
+    // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
+    return std::isnan(key) ? INFINITY : (float)key;
+}
+
 // Scores one element of a locked page into a new node; returns its index.
 // With record_links its links are copied too, unless ef > 0 and the node
 // will not enter the best ef (then it is most likely never expanded: its
 // links are read from the page only if it is, HNSW_NODE_LINKS_LATER).
+// When the best ef are full, the node's key is needed exactly only if it
+// beats the worst of them: scoring may stop early otherwise (the node is
+// then HNSW_NODE_BOUNDED; this round of the search never uses it: the worst
+// only decreases, and a candidate beyond it is never expanded).
 static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_tid, bool record_links, uint32 ef) {
     Relation index = search->index;
     BlockNumber blkno = ItemPointerGetBlockNumber(element_tid);
@@ -398,21 +444,11 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     node->links_start = search->nlinks;
     node->nlinks = 0;
     ItemPointerSetInvalid(&node->vector);
-    // A deleted element's overflow chain may already be freed; it is only
-    // traversed, so it needs no distance: it is expanded last.
-    double key = INFINITY;
-    if ((element->flags & HNSW_ELEMENT_QUANTIZED) && search->quant) {
-        // on the codes; the full vector is read only if the node is returned
-        const char* part = (const char*)element + hnsw_value_offset(search->m, element->level);
-        memcpy(&node->vector, part, sizeof(ItemPointerData));
-        if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
-            corrupted_value(index);
-        key = hnsw_quant_key(search->quant, (const uint8*)part + HNSW_QUANTIZED_HEADER);
-    } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL)))
-        key = vecdb_metric_key(search->metric, search->query, hnsw_element_value(search, element, item_size));
-    // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
-    float dist = std::isnan(key) ? INFINITY : (float)key;
+    float bound = (ef > 0 && search->nresults >= ef) ? search->results[0].dist : INFINITY;
+    bool abandoned;
+    float dist = element_key(search, element, item_size, node, bound, &abandoned);
     node->dist = dist;
+    if (abandoned) node->flags |= HNSW_NODE_BOUNDED;
     if (record_links) {
         // (the condition under which offer() puts a live node among the results)
         bool likely_expanded = ef == 0 || (node->flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) || search->nresults < ef ||
@@ -425,6 +461,29 @@ static uint32 score_on_page(HnswSearch* search, Page page, ItemPointer element_t
     search->scored++;
     search->scored_total++;
     return id;
+}
+
+// Scores a HNSW_NODE_BOUNDED node fully, from its element's page (a later
+// round of an iterative scan reached it).
+static void score_fully(HnswSearch* search, HnswNode* node) {
+    BlockNumber blkno = ItemPointerGetBlockNumber(&node->element);
+    OffsetNumber offset = ItemPointerGetOffsetNumber(&node->element);
+    Buffer buffer = lock_element_page(search, blkno);
+    Page page = BufferGetPage(buffer);
+    HnswElement element = hnsw_page_element(search->index, page, blkno, offset, search->m);
+    bool abandoned;
+    node->dist = element_key(search, element, ItemIdGetLength(PageGetItemId(page, offset)), node, INFINITY, &abandoned);
+    node->flags &= ~HNSW_NODE_BOUNDED;
+    UnlockReleaseBuffer(buffer);
+}
+
+// Whether a heap entry just popped holds its node's exact key; if not (the
+// node was scored only to a lower bound, or the entry predates its full
+// scoring) the node is scored fully and the caller pushes it back.
+static bool entry_exact(HnswSearch* search, const Scored& entry) {
+    HnswNode* node = &search->nodes[entry.id];
+    if (node->flags & HNSW_NODE_BOUNDED) score_fully(search, node);
+    return !(entry.dist < node->dist);
 }
 
 // Reads the links of a node scored without them, from its element's page.
@@ -485,6 +544,11 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
     while (search->nresults < ef && search->npool > 0) {
         Scored best = search->pool[0];
         search->npool = heap_pop<NearestFirst>(search->pool, search->npool);
+        if (!entry_exact(search, best)) {
+            Scored exact = {search->nodes[best.id].dist, best.id};
+            search->npool = heap_push<NearestFirst>(search->pool, search->npool, exact);
+            continue;
+        }
         search->nresults = heap_push<FarthestFirst>(search->results, search->nresults, best);
     }
     while (search->ncandidates > 0) {
@@ -493,6 +557,11 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         if (budget > 0 && search->scored >= budget) break;
         CHECK_FOR_INTERRUPTS();
         search->ncandidates = heap_pop<NearestFirst>(search->candidates, search->ncandidates);
+        if (!entry_exact(search, nearest)) {
+            Scored exact = {search->nodes[nearest.id].dist, nearest.id};
+            search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, exact);
+            continue;
+        }
         HnswNode* node = &search->nodes[nearest.id];
         node->flags |= HNSW_NODE_EXPANDED;
         if (node->flags & HNSW_NODE_LINKS_LATER) {
