@@ -36,6 +36,38 @@ TEST(Sq8, KernelsMatchScalarAtEveryLength) {
     }
 }
 
+// Every level's bounded L2 kernel: its own plain kernel's value bit for bit
+// within the bound, else a value above the bound and not above the full one.
+TEST(Sq8, BoundedL2IsExactWithinTheBound) {
+    std::mt19937 rng(23);
+    for (KernelLevel level : {KernelLevel::scalar, KernelLevel::avx2, KernelLevel::avx512}) {
+        const auto* k = vecdb::core::sq8_kernels_for(level);
+        if (k == nullptr) continue;
+        for (size_t n : {1, 15, 16, 31, 127, 128, 129, 255, 256, 300, 784}) {
+            vecdb::test::GuardedArray<float> a(n), scale(n);
+            vecdb::test::GuardedArray<uint8_t> codes(n);
+            vecdb::test::fill_uniform(a.data(), n, rng, -5, 5);
+            vecdb::test::fill_uniform(scale.data(), n, rng, 0.001f, 0.05f);
+            vecdb::test::fill_bytes(codes.data(), n, rng);
+            float full = k->l2_squared(a.data(), scale.data(), codes.data(), n);
+            int stopped = 0;
+            for (float fraction : {0.0f, 0.1f, 0.3f, 0.6f, 0.99f, 1.0f, 1.5f}) {
+                float bound = full * fraction;
+                float got = k->l2_squared_bounded(a.data(), scale.data(), codes.data(), n, bound);
+                if (full <= bound) {
+                    EXPECT_EQ(got, full) << k->name << " n=" << n << " bound=" << bound;
+                } else {
+                    EXPECT_GT(got, bound) << k->name << " n=" << n;
+                    EXPECT_LE(got, full) << k->name << " n=" << n;
+                    if (got < full) stopped++;
+                }
+            }
+            // a long vector with a tiny bound stops at the first check
+            if (n > 2 * vecdb::core::kBoundedCheckEvery) EXPECT_GT(stopped, 0) << k->name << " n=" << n;
+        }
+    }
+}
+
 TEST(Sq8, EncodingErrorIsHalfAStep) {
     std::mt19937 rng(5);
     const size_t n = 500, dim = 33;

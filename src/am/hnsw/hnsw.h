@@ -288,6 +288,9 @@ void hnsw_quant_encode(const HnswQuant* quant, const struct varlena* value, uint
 void hnsw_quant_prepare(HnswQuant* quant, const struct varlena* query);
 // The approximate key of the prepared query against codes.
 float hnsw_quant_key(const HnswQuant* quant, const uint8* codes);
+// hnsw_quant_key, allowed to stop early for L2: the same key when it is
+// <= bound, else a lower bound of it above bound.
+float hnsw_quant_key_bounded(const HnswQuant* quant, const uint8* codes, float bound);
 static inline Size hnsw_quantized_element_size(int m, int level, int dim) {
     return hnsw_value_offset(m, level) + HNSW_QUANTIZED_HEADER + MAXALIGN(dim);
 }

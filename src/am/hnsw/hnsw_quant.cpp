@@ -146,6 +146,11 @@ void hnsw_quant_prepare(HnswQuant* quant, const struct varlena* query) {
                                                    quant->query_side);
 }
 
+float hnsw_quant_key_bounded(const HnswQuant* quant, const uint8* codes, float bound) {
+    if (quant->kind != VECDB_KEY_VECTOR_L2) return hnsw_quant_key(quant, codes);
+    return vecdb::core::sq8_kernels().l2_squared_bounded(quant->query_side, quant->scale, codes, quant->dim, bound);
+}
+
 float hnsw_quant_key(const HnswQuant* quant, const uint8* codes) {
     const vecdb::core::Sq8Kernels& k = vecdb::core::sq8_kernels();
     if (quant->kind == VECDB_KEY_VECTOR_L2) return k.l2_squared(quant->query_side, quant->scale, codes, quant->dim);

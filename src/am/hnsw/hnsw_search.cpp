@@ -402,7 +402,12 @@ static float element_key(HnswSearch* search, HnswElement element, Size item_size
         memcpy(&node->vector, part, sizeof(ItemPointerData));
         if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
             corrupted_value(search->index);
-        key = hnsw_quant_key(search->quant, (const uint8*)part + HNSW_QUANTIZED_HEADER);
+        const uint8* codes = (const uint8*)part + HNSW_QUANTIZED_HEADER;
+        if (bound < INFINITY && search->quant->kind == VECDB_KEY_VECTOR_L2) {
+            key = hnsw_quant_key_bounded(search->quant, codes, bound);
+            *abandoned = key > bound;
+        } else
+            key = hnsw_quant_key(search->quant, codes);
     } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL))) {
         const struct varlena* value = hnsw_element_value(search, element, item_size);
         const VecdbMetric* metric = search->metric;

@@ -22,6 +22,17 @@ float l2_scalar(const float* a, const float* scale, const uint8_t* codes, size_t
     return sum;
 }
 
+// l2_scalar stopping once a checked partial sum exceeds bound.
+float l2_bounded_scalar(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
+    float sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        float d = a[i] - scale[i] * (float)codes[i];
+        sum += d * d;
+        if ((i + 1) % kBoundedCheckEvery == 0 && sum > bound) return sum;
+    }
+    return sum;
+}
+
 // Reference dot kernel.
 float dot_scalar(const float* w, const uint8_t* codes, size_t n) {
     float sum = 0;
@@ -29,7 +40,7 @@ float dot_scalar(const float* w, const uint8_t* codes, size_t n) {
     return sum;
 }
 
-const Sq8Kernels scalar_table = {"scalar", l2_scalar, dot_scalar};
+const Sq8Kernels scalar_table = {"scalar", l2_scalar, dot_scalar, l2_bounded_scalar};
 
 }  // namespace
 

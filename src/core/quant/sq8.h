@@ -19,6 +19,10 @@ struct Sq8Kernels {
     float (*l2_squared)(const float* a, const float* scale, const uint8_t* codes, size_t n);
     // Σ w_i·c_i over n dimensions.
     float (*dot)(const float* w, const uint8_t* codes, size_t n);
+    // l2_squared allowed to stop early: bit for bit l2_squared's value when
+    // it is <= bound, else a partial sum > bound (and <= the full value),
+    // checked every kBoundedCheckEvery dimensions.
+    float (*l2_squared_bounded)(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound);
 };
 
 // The table for the level the distance kernels run at (VECDB_KERNEL_LEVEL honoured).

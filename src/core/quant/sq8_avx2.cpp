@@ -44,6 +44,34 @@ float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_
     return sum;
 }
 
+// l2_squared with the same additions, stopping once the partial sum of the
+// accumulators exceeds bound at a check (every kBoundedCheckEvery dimensions).
+float l2_squared_bounded(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 d0 = _mm256_fnmadd_ps(_mm256_loadu_ps(scale + i), load_codes(codes + i), _mm256_loadu_ps(a + i));
+        __m256 d1 = _mm256_fnmadd_ps(_mm256_loadu_ps(scale + i + 8), load_codes(codes + i + 8),
+                                     _mm256_loadu_ps(a + i + 8));
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+        s1 = _mm256_fmadd_ps(d1, d1, s1);
+        if ((i + 16) % kBoundedCheckEvery == 0 && i + 16 < n) {
+            float partial = hsum(_mm256_add_ps(s0, s1));
+            if (partial > bound) return partial;
+        }
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_fnmadd_ps(_mm256_loadu_ps(scale + i), load_codes(codes + i), _mm256_loadu_ps(a + i));
+        s0 = _mm256_fmadd_ps(d, d, s0);
+    }
+    float sum = hsum(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) {
+        float d = a[i] - scale[i] * (float)codes[i];
+        sum += d * d;
+    }
+    return sum;
+}
+
 // Σ w_i·c_i, two accumulators, scalar tail.
 float dot(const float* w, const uint8_t* codes, size_t n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
@@ -58,7 +86,7 @@ float dot(const float* w, const uint8_t* codes, size_t n) {
     return sum;
 }
 
-constexpr Sq8Kernels table = {"avx2", l2_squared, dot};
+constexpr Sq8Kernels table = {"avx2", l2_squared, dot, l2_squared_bounded};
 
 }  // namespace
 

@@ -57,6 +57,35 @@ float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_
     return hsum(_mm512_add_ps(s0, s1));
 }
 
+// l2_squared with the same additions, stopping once the partial sum of the
+// accumulators exceeds bound at a check (every kBoundedCheckEvery dimensions).
+float l2_squared_bounded(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 d0 = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i), load_codes(codes + i), _mm512_loadu_ps(a + i));
+        __m512 d1 = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i + 16), load_codes(codes + i + 16),
+                                     _mm512_loadu_ps(a + i + 16));
+        s0 = _mm512_fmadd_ps(d0, d0, s0);
+        s1 = _mm512_fmadd_ps(d1, d1, s1);
+        if ((i + 32) % kBoundedCheckEvery == 0 && i + 32 < n) {
+            float partial = hsum(_mm512_add_ps(s0, s1));
+            if (partial > bound) return partial;
+        }
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m512 d = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i), load_codes(codes + i), _mm512_loadu_ps(a + i));
+        s0 = _mm512_fmadd_ps(d, d, s0);
+    }
+    if (i < n) {
+        __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
+        __m512 d = _mm512_fnmadd_ps(_mm512_maskz_loadu_ps(mask, scale + i), load_codes_tail(codes + i, mask),
+                                    _mm512_maskz_loadu_ps(mask, a + i));
+        s1 = _mm512_fmadd_ps(d, d, s1);
+    }
+    return hsum(_mm512_add_ps(s0, s1));
+}
+
 // Σ w_i·c_i.
 float dot(const float* w, const uint8_t* codes, size_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
@@ -73,7 +102,7 @@ float dot(const float* w, const uint8_t* codes, size_t n) {
     return hsum(_mm512_add_ps(s0, s1));
 }
 
-constexpr Sq8Kernels table = {"avx512", l2_squared, dot};
+constexpr Sq8Kernels table = {"avx512", l2_squared, dot, l2_squared_bounded};
 
 }  // namespace
 
