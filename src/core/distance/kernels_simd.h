@@ -63,28 +63,42 @@ struct L1Step {
     }
 };
 
-// One accumulated reduction over two arrays: four independent accumulators
-// hide the FMA latency; the tail is a zero-padded partial load (zeros add
-// nothing to any of the sums).
+// Four independent accumulators of one reduction over two arrays (they hide
+// the FMA latency), and the steps both reduce() and reduce_bounded() take.
 template <class Isa, template <class> class Op, class T>
-float reduce(const T* a, const T* b, size_t n) {
+struct Accumulators {
     using V = typename Isa::V;
     using Step = Op<Isa>;
-    constexpr size_t L = Isa::lanes;
-    V s0 = Isa::zero(), s1 = Isa::zero();
-    V s2 = Isa::zero(), s3 = Isa::zero();
-    size_t i = 0;
-    for (; i + 4 * L <= n; i += 4 * L) {
+    static constexpr size_t L = Isa::lanes;
+    V s0 = Isa::zero(), s1 = Isa::zero(), s2 = Isa::zero(), s3 = Isa::zero();
+
+    // Elements i .. i + 4L - 1, one per accumulator.
+    void step4(const T* a, const T* b, size_t i) {
         s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
         s1 = Step::step(s1, Isa::load(a + i + L), Isa::load(b + i + L));
         s2 = Step::step(s2, Isa::load(a + i + 2 * L), Isa::load(b + i + 2 * L));
         s3 = Step::step(s3, Isa::load(a + i + 3 * L), Isa::load(b + i + 3 * L));
     }
-    for (; i + L <= n; i += L)
-        s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
-    if (i < n)
-        s1 = Step::step(s1, Isa::load_tail(a + i, n - i), Isa::load_tail(b + i, n - i));
-    return Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
+    // The sum so far.
+    float total() const { return Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3))); }
+    // Elements i .. n - 1 (whole 4L steps, then single vectors, then a
+    // zero-padded partial load: zeros add nothing to any of the sums), and
+    // the total.
+    float finish(const T* a, const T* b, size_t i, size_t n) {
+        for (; i + 4 * L <= n; i += 4 * L) step4(a, b, i);
+        for (; i + L <= n; i += L)
+            s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
+        if (i < n)
+            s1 = Step::step(s1, Isa::load_tail(a + i, n - i), Isa::load_tail(b + i, n - i));
+        return total();
+    }
+};
+
+// One accumulated reduction over two arrays.
+template <class Isa, template <class> class Op, class T>
+float reduce(const T* a, const T* b, size_t n) {
+    Accumulators<Isa, Op, T> acc;
+    return acc.finish(a, b, 0, n);
 }
 
 // reduce() for a sum of non-negative terms that gives up once the partial
@@ -94,37 +108,18 @@ float reduce(const T* a, const T* b, size_t n) {
 // abandoned result is a lower bound of the full one.
 template <class Isa, template <class> class Op, class T>
 float reduce_bounded(const T* a, const T* b, size_t n, float bound) {
-    using V = typename Isa::V;
-    using Step = Op<Isa>;
     constexpr size_t L = Isa::lanes;
     static_assert(kBoundedCheckEvery % (4 * L) == 0, "checks fall between unrolled steps");
-    V s0 = Isa::zero(), s1 = Isa::zero();
-    V s2 = Isa::zero(), s3 = Isa::zero();
+    Accumulators<Isa, Op, T> acc;
     size_t i = 0;
     while (i + kBoundedCheckEvery <= n) {
-        for (size_t end = i + kBoundedCheckEvery; i < end; i += 4 * L) {
-            s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
-            s1 = Step::step(s1, Isa::load(a + i + L), Isa::load(b + i + L));
-            s2 = Step::step(s2, Isa::load(a + i + 2 * L), Isa::load(b + i + 2 * L));
-            s3 = Step::step(s3, Isa::load(a + i + 3 * L), Isa::load(b + i + 3 * L));
-        }
+        for (size_t end = i + kBoundedCheckEvery; i < end; i += 4 * L) acc.step4(a, b, i);
         if (i < n) {
-            float partial = Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
-            if (partial > bound)
-                return partial;
+            float partial = acc.total();
+            if (partial > bound) return partial;
         }
     }
-    for (; i + 4 * L <= n; i += 4 * L) {
-        s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
-        s1 = Step::step(s1, Isa::load(a + i + L), Isa::load(b + i + L));
-        s2 = Step::step(s2, Isa::load(a + i + 2 * L), Isa::load(b + i + 2 * L));
-        s3 = Step::step(s3, Isa::load(a + i + 3 * L), Isa::load(b + i + 3 * L));
-    }
-    for (; i + L <= n; i += L)
-        s0 = Step::step(s0, Isa::load(a + i), Isa::load(b + i));
-    if (i < n)
-        s1 = Step::step(s1, Isa::load_tail(a + i, n - i), Isa::load_tail(b + i, n - i));
-    return Isa::hsum(Isa::add(Isa::add(s0, s1), Isa::add(s2, s3)));
+    return acc.finish(a, b, i, n);
 }
 
 // Dot product and both squared norms in one pass, two accumulators each.
