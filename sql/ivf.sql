@@ -83,6 +83,28 @@ SELECT (SELECT recall FROM ivf_r WHERE probes = 1) <= (SELECT recall FROM ivf_r 
        (SELECT recall FROM ivf_r WHERE probes = 1000) AS recall_capped_probes;
 SET vecdb.ivf_probes = 8;
 SELECT ivf_in_exact_order('ivf_pts', '<->', 50);
+-- rows past the 32 nearest: entries farther than those are only partly
+-- scored and set aside, then re-scored when the scan goes on; at probes =
+-- lists the index gives the seq scan's first 120 rows and distances, in
+-- order (300-d: the partial sums really stop early)
+CREATE TABLE ivf_wide300 AS
+SELECT i AS id, (SELECT array_agg((random() * (1 + (i % 7)))::real ORDER BY d) FROM generate_series(1, 300) d)::vector(300) AS v
+FROM generate_series(1, 600) i;
+CREATE INDEX ivf_wide300_ivf ON ivf_wide300 USING ivf (v vector_l2_ops) WITH (lists = 6);
+SET vecdb.ivf_probes = 6;
+SET enable_seqscan = off;
+CREATE TEMP TABLE ivf_deep300 AS SELECT array_agg(id) AS ids, array_agg(d) AS ds
+FROM (SELECT id, v <-> (SELECT v FROM ivf_wide300 WHERE id = 17) AS d FROM ivf_wide300
+      ORDER BY v <-> (SELECT v FROM ivf_wide300 WHERE id = 17) LIMIT 120) s;
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT ids = (SELECT array_agg(id) FROM (SELECT id FROM ivf_wide300
+                ORDER BY v <-> (SELECT v FROM ivf_wide300 WHERE id = 17) LIMIT 120) s) AS wide_rows_exact,
+       ds = (SELECT array_agg(d) FROM (SELECT v <-> (SELECT v FROM ivf_wide300 WHERE id = 17) AS d FROM ivf_wide300
+                ORDER BY 1 LIMIT 120) s) AS wide_distances_exact
+FROM ivf_deep300;
+RESET enable_indexscan;
+DROP TABLE ivf_wide300;
 
 -- a 1 % filter still returns LIMIT rows (the scan opens more lists)
 SELECT count(*) FROM (SELECT id FROM ivf_pts WHERE cat = 7 ORDER BY v <-> (SELECT v FROM ivf_qs WHERE qid = 1) LIMIT 10) s;

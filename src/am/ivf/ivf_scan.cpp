@@ -18,7 +18,22 @@
 #include "core/quant/sq8.h"
 #include "pg/guard.h"
 
+#include <algorithm>
 #include <cmath>
+
+// How many exact keys the 'none' scan keeps as its early-abandon bound: an
+// entry farther than the IVF_KEEP-th nearest scored so far is only half
+// read and set aside; the first IVF_KEEP rows returned are then exact
+// without it, and a scan that wants more re-scores what was set aside.
+#define IVF_KEEP 32
+
+// An entry the scan stopped scoring early: where it is and whose row it is
+// (VACUUM may move it within its page, never to another page).
+typedef struct IvfDeferred {
+    BlockNumber block;
+    OffsetNumber offset;
+    ItemPointerData heap_tid;
+} IvfDeferred;
 
 using vecdb::core::ScoredItem;
 
@@ -54,6 +69,14 @@ typedef struct IvfScanOpaqueData {
     int64 scored;              // entries scored so far (vecdb.max_scan_tuples)
     bool returned_any;         // strict order: the last distance returned
     double last_distance;
+    // early abandonment ('none' lists): a max-heap of the IVF_KEEP nearest
+    // exact keys, the entries set aside, rows returned so far
+    double* keep;
+    int nkeep;
+    bool abandon;              // off once the set-aside entries were re-scored
+    IvfDeferred* deferred;
+    size_t ndeferred, deferred_capacity;
+    int64 returned;
 } IvfScanOpaqueData;
 
 typedef IvfScanOpaqueData* IvfScanOpaque;
@@ -85,6 +108,12 @@ void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
     vecdb_collector_reset(&so->collector, so->context);
     so->scored = 0;
     so->returned_any = false;
+    so->keep = (double*)MemoryContextAlloc(so->context, sizeof(double) * IVF_KEEP);
+    so->nkeep = 0;
+    so->abandon = true;
+    so->deferred = NULL;
+    so->ndeferred = so->deferred_capacity = 0;
+    so->returned = 0;
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
         MemoryContext old = MemoryContextSwitchTo(so->context);
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
@@ -251,11 +280,13 @@ static void score_pq_page(Relation index, IvfScanOpaque so, Page page, double li
 
 // Hands a row with its exact key to the collector. In strict order a row
 // nearer than one already returned would come out of order: it is dropped.
-static void push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
+// Returns whether the row was added.
+static bool push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
     if (so->returned_any && vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_STRICT_ORDER &&
         vecdb_metric_key_to_distance(&so->metric, key) < so->last_distance)
-        return;
+        return false;
     vecdb_collector_push(&so->collector, tid, key);
+    return true;
 }
 
 // Pins a page through the scan's buffer hints and asks the CPU to start
@@ -267,11 +298,38 @@ static Buffer pin_and_prefetch(Relation index, IvfScanOpaque so, BlockNumber blk
     return buffer;
 }
 
+// Remembers an exact key among the IVF_KEEP nearest (a max-heap: keep[0]
+// is the farthest kept, the bound an entry must beat to be scored fully).
+static void keep_key(IvfScanOpaque so, double key) {
+    if (so->nkeep < IVF_KEEP) {
+        so->keep[so->nkeep++] = key;
+        std::push_heap(so->keep, so->keep + so->nkeep);
+    } else if (key < so->keep[0]) {
+        std::pop_heap(so->keep, so->keep + so->nkeep);
+        so->keep[so->nkeep - 1] = key;
+        std::push_heap(so->keep, so->keep + so->nkeep);
+    }
+}
+
+// Sets an entry aside, to be re-scored if the scan wants more than IVF_KEEP rows.
+static void defer_entry(IvfScanOpaque so, BlockNumber blkno, OffsetNumber off, const ItemPointerData* heap_tid) {
+    if (so->ndeferred == so->deferred_capacity) {
+        so->deferred_capacity = Max(so->deferred_capacity * 2, 1024);
+        Size bytes = so->deferred_capacity * sizeof(IvfDeferred);
+        so->deferred = so->deferred ? (IvfDeferred*)repalloc_huge(so->deferred, bytes)
+                                    : (IvfDeferred*)MemoryContextAllocHuge(so->context, bytes);
+    }
+    IvfDeferred* d = &so->deferred[so->ndeferred++];
+    d->block = blkno;
+    d->offset = off;
+    d->heap_tid = *heap_tid;
+}
+
 // Scores the full entries ('none', or an untrained index) of one locked
 // page. An inline value of the query's shape goes straight to the SIMD
 // kernel from the page; anything else (out of line, another shape, fmgr
 // metrics) takes the checked path.
-static void score_full_page(Relation index, IvfScanOpaque so, Page page) {
+static void score_full_page(Relation index, IvfScanOpaque so, Page page, BlockNumber blkno) {
     bool kernel = vecdb_metric_has_kernel(&so->metric);
     Size query_size = VARSIZE(so->query);
     Size inline_size = IVF_FULL_HEADER_SIZE + MAXALIGN(query_size);
@@ -283,13 +341,64 @@ static void score_full_page(Relation index, IvfScanOpaque so, Page page) {
         const struct varlena* value = IvfFullEntryValue(entry);
         double key;
         if (kernel && ItemIdGetLength(item_id) == inline_size && entry->flags == 0 && VARATT_IS_4B_U(value) &&
-            VARSIZE(value) == query_size && vecdb_metric_same_shape(&so->metric, so->query, value))
-            key = vecdb_metric_kernel_key(&so->metric, so->query, value);
-        else
+            VARSIZE(value) == query_size && vecdb_metric_same_shape(&so->metric, so->query, value)) {
+            if (so->abandon && so->nkeep == IVF_KEEP) {
+                key = vecdb_metric_kernel_key_bounded(&so->metric, so->query, value, so->keep[0]);
+                if (key > so->keep[0]) {  // farther than the IVF_KEEP nearest: set aside
+                    defer_entry(so, blkno, off, &entry->heap_tid);
+                    continue;
+                }
+            } else {
+                key = vecdb_metric_kernel_key(&so->metric, so->query, value);
+            }
+        } else {
             key = vecdb_metric_key(&so->metric, so->query,
                                    ivf_full_entry_value(index, entry, ItemIdGetLength(item_id), &so->overflow));
-        push_exact(so, &entry->heap_tid, key);
+        }
+        if (push_exact(so, &entry->heap_tid, key)) keep_key(so, key);
     }
+}
+
+// Re-scores every entry set aside, exactly, and stops setting more aside:
+// the scan now wants rows past the IVF_KEEP nearest. An entry no longer at
+// its offset is looked for in its page (VACUUM compacts pages); one not
+// there was removed by VACUUM, so its row is dead to this scan.
+static void rescore_deferred(Relation index, IvfScanOpaque so) {
+    so->abandon = false;
+    size_t i = 0;
+    while (i < so->ndeferred) {
+        CHECK_FOR_INTERRUPTS();
+        BlockNumber blkno = so->deferred[i].block;
+        Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        // VACUUM may have unlinked the page, even freed it for other use: its
+        // entries were all removed then
+        bool gone = !vecdb_page_is_vecdb(page) || VecdbPageGetOpaque(page)->kind != VECDB_PAGE_DATA;
+        OffsetNumber max = gone ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+        for (; i < so->ndeferred && so->deferred[i].block == blkno; i++) {
+            const IvfDeferred* d = &so->deferred[i];
+            IvfFullEntry* found = NULL;
+            Size length = 0;
+            for (OffsetNumber probe = 0; !gone && probe <= max && found == NULL; probe++) {
+                OffsetNumber off = probe == 0 ? d->offset : probe;  // its own offset first
+                if (off < FirstOffsetNumber || off > max) continue;
+                ItemId item_id = PageGetItemId(page, off);
+                if (!ItemIdIsNormal(item_id)) continue;
+                IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
+                if (ItemPointerEquals(&entry->heap_tid, (ItemPointer)&d->heap_tid)) {
+                    found = entry;
+                    length = ItemIdGetLength(item_id);
+                }
+            }
+            if (found != NULL)
+                push_exact(so, &found->heap_tid,
+                           vecdb_metric_key(&so->metric, so->query,
+                                            ivf_full_entry_value(index, found, length, &so->overflow)));
+        }
+        UnlockReleaseBuffer(buffer);
+    }
+    so->ndeferred = 0;
 }
 
 // Scores the sq8 code entries of one locked page (or, without a query,
@@ -340,6 +449,7 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list, BlockN
         Page page = BufferGetPage(buffer);
         ivf_check_chain_page(index, page, blkno);  // an unlinked page holds nothing
         OffsetNumber max = PageGetMaxOffsetNumber(page);
+        BlockNumber blkno_scored = blkno;
         blkno = VecdbPageGetOpaque(page)->next;
         Buffer next = InvalidBuffer;
         if (blkno != InvalidBlockNumber)
@@ -353,7 +463,7 @@ static void score_list(IndexScanDesc scan, IvfScanOpaque so, uint32 list, BlockN
         else if (so->query == NULL)
             list_full_page(so, page);
         else
-            score_full_page(index, so, page);
+            score_full_page(index, so, page, blkno_scored);
         so->scored += max;
         vecdb_scan_stats_scored(&so->stats, max);
         vecdb_scan_stats_list_page(&so->stats);
@@ -449,7 +559,14 @@ bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir) {
         so->started = true;
     }
     for (;;) {
+        if (so->ndeferred > 0 && (so->returned >= IVF_KEEP || !vecdb_collector_has_scored(&so->collector))) {
+            // rows past the IVF_KEEP nearest may be among those set aside
+            MemoryContext old = MemoryContextSwitchTo(so->context);
+            rescore_deferred(scan->indexRelation, so);
+            MemoryContextSwitchTo(old);
+        }
         if (vecdb_collector_has_scored(&so->collector)) {
+            so->returned++;
             vecdb_collector_return_next(&so->collector, scan, &so->metric);
             so->returned_any = true;
             so->last_distance = DatumGetFloat8(scan->xs_orderbyvals[0]);
