@@ -113,6 +113,23 @@ SELECT count(*) AS rows,
        count(*) FILTER (WHERE d IS DISTINCT FROM (SELECT t.v <-> format('[%s,0,0]', n)::vector
                                                   FROM t WHERE t.id = r_lateral.id)) AS wrong
 FROM r_lateral;
+-- ivf, full vectors and sq8 with rerank (exact keys either way), and past
+-- the 32 rows its 'none' scan keeps exact before re-reading what it set aside
+DROP INDEX f_v, f_w, f_h;
+CREATE INDEX i_v ON t USING ivf (v vector_l2_ops) WITH (lists = 4);
+CREATE INDEX i_w ON t USING ivf (w vector_ip_ops) WITH (lists = 4, quantizer = 'sq8');
+SET vecdb.ivf_probes = 4;
+PREPARE il2(vector) AS SELECT id, v <-> $1 AS d FROM t ORDER BY v <-> $1 LIMIT 60;
+SELECT uses_scan_distance('EXECUTE il2(''[0.1,0.2,0.3]'')');
+CREATE TEMP TABLE r_il2 AS EXECUTE il2('[0.1,0.2,0.3]');
+SELECT count(*) AS rows, wrong_distances('r_il2', 't.v <-> ''[0.1,0.2,0.3]''') AS wrong FROM r_il2;
+CREATE TEMP TABLE r_iip AS SELECT id, w <#> '[0.5,-0.2,0.9]' AS d FROM t ORDER BY w <#> '[0.5,-0.2,0.9]' LIMIT 20;
+SELECT count(*) AS rows, wrong_distances('r_iip', 't.w <#> ''[0.5,-0.2,0.9]''') AS wrong FROM r_iip;
+RESET vecdb.ivf_probes;
+DROP INDEX i_w;
+CREATE INDEX f_v ON t USING flat (v vector_l2_ops);
+DROP INDEX i_v;
+
 INSERT INTO t VALUES (1001, NULL, NULL, NULL, 'null');
 SELECT id, d FROM (SELECT id, v <-> '[0,0,0]' AS d FROM t ORDER BY v <-> '[0,0,0]' LIMIT 400) s
 WHERE id = 1001;

@@ -8,7 +8,7 @@
 // lookup and heap fetches per row, ~14 % of an hnsw query on
 // Fashion-MNIST. A planner hook replaces that target-list expression of an
 // index scan of an AM whose descriptor sets hands_over_distances (hnsw,
-// flat) by vecdb_scan_distance(column, query, ctid, index,
+// flat, ivf) by vecdb_scan_distance(column, query, ctid, index,
 // function), which returns the distance the scan emitted for that row when
 // the row (ctid), the index and the query match what the scan emitted
 // last, and calls the original distance function otherwise (a HOT chain

@@ -29,4 +29,5 @@ const VecdbAmDescriptor vecdb_ivf_am = {
     ivf_verify,
     ivf_indexes_row,
     ivf_describe,
+    true,
 };

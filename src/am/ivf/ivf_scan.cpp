@@ -13,6 +13,7 @@
 #include "am/common/buffer_hints.h"
 #include "am/common/exhaustive_collector.h"
 #include "am/common/options.h"
+#include "am/common/scan_distance.h"
 #include "core/kmeans/assign.h"
 #include "core/quant/pq.h"
 #include "core/quant/sq8.h"
@@ -99,6 +100,7 @@ void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
     vecdb_scan_stats_start(scan->indexRelation, &so->stats);
+    vecdb_scan_distance_forget(scan);  // before its query is freed
     MemoryContextReset(so->context);
     vecdb_overflow_buffer_init(&so->overflow, so->context);
     so->started = false;
@@ -118,6 +120,8 @@ void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
         MemoryContext old = MemoryContextSwitchTo(so->context);
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
         MemoryContextSwitchTo(old);
+        // every key the collector gets is exact (lists, rerank, set-aside entries)
+        vecdb_collector_remember_distances(&so->collector, &so->metric, so->query);
     }
 }
 
@@ -583,6 +587,7 @@ bool ivf_get_tuple(IndexScanDesc scan, ScanDirection dir) {
 void ivf_end_scan(IndexScanDesc scan) {
     IvfScanOpaque so = (IvfScanOpaque)scan->opaque;
     vecdb_scan_stats_publish(scan->indexRelation, &so->stats);
+    vecdb_scan_distance_forget(scan);
     MemoryContextDelete(so->context);
     pfree(so);
     scan->opaque = NULL;
