@@ -33,8 +33,12 @@ inline float hsum(__m512 v) {
     return sum;
 }
 
-// Σ (a_i − scale_i·c_i)².
-float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_t n) {
+// Σ (a_i − scale_i·c_i)². With kBounded, the same additions stop once the
+// partial sum of the accumulators exceeds bound at a check (every
+// kBoundedCheckEvery dimensions), so the plain and bounded kernels agree
+// bit for bit within the bound.
+template <bool kBounded>
+float l2_sum(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
@@ -43,32 +47,7 @@ float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_
                                      _mm512_loadu_ps(a + i + 16));
         s0 = _mm512_fmadd_ps(d0, d0, s0);
         s1 = _mm512_fmadd_ps(d1, d1, s1);
-    }
-    for (; i + 16 <= n; i += 16) {
-        __m512 d = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i), load_codes(codes + i), _mm512_loadu_ps(a + i));
-        s0 = _mm512_fmadd_ps(d, d, s0);
-    }
-    if (i < n) {
-        __mmask16 mask = (__mmask16)((1u << (n - i)) - 1);
-        __m512 d = _mm512_fnmadd_ps(_mm512_maskz_loadu_ps(mask, scale + i), load_codes_tail(codes + i, mask),
-                                    _mm512_maskz_loadu_ps(mask, a + i));
-        s1 = _mm512_fmadd_ps(d, d, s1);
-    }
-    return hsum(_mm512_add_ps(s0, s1));
-}
-
-// l2_squared with the same additions, stopping once the partial sum of the
-// accumulators exceeds bound at a check (every kBoundedCheckEvery dimensions).
-float l2_squared_bounded(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m512 d0 = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i), load_codes(codes + i), _mm512_loadu_ps(a + i));
-        __m512 d1 = _mm512_fnmadd_ps(_mm512_loadu_ps(scale + i + 16), load_codes(codes + i + 16),
-                                     _mm512_loadu_ps(a + i + 16));
-        s0 = _mm512_fmadd_ps(d0, d0, s0);
-        s1 = _mm512_fmadd_ps(d1, d1, s1);
-        if ((i + 32) % kBoundedCheckEvery == 0 && i + 32 < n) {
+        if (kBounded && (i + 32) % kBoundedCheckEvery == 0 && i + 32 < n) {
             float partial = hsum(_mm512_add_ps(s0, s1));
             if (partial > bound) return partial;
         }
@@ -84,6 +63,16 @@ float l2_squared_bounded(const float* a, const float* scale, const uint8_t* code
         s1 = _mm512_fmadd_ps(d, d, s1);
     }
     return hsum(_mm512_add_ps(s0, s1));
+}
+
+// Σ (a_i − scale_i·c_i)².
+float l2_squared(const float* a, const float* scale, const uint8_t* codes, size_t n) {
+    return l2_sum<false>(a, scale, codes, n, 0.0f);
+}
+
+// l2_squared, stopping early once the sum passes bound (see l2_sum).
+float l2_squared_bounded(const float* a, const float* scale, const uint8_t* codes, size_t n, float bound) {
+    return l2_sum<true>(a, scale, codes, n, bound);
 }
 
 // Σ w_i·c_i.
