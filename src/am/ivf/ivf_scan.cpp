@@ -294,11 +294,17 @@ static bool push_exact(IvfScanOpaque so, ItemPointer tid, double key) {
 }
 
 // Pins a page through the scan's buffer hints and asks the CPU to start
-// loading its bytes: a list scan is bound by memory latency, and the next
-// page is known before the current one is scored.
+// loading the two lines the scan reads first: the header with the line
+// pointers, and the special space with the chain link. Only those: the
+// entries are read front to back, which the hardware prefetcher follows,
+// and an entry the bounded kernel gives up on is never read whole.
+// Prefetching every line of the page (vecdb_prefetch_page) made a 784-d
+// scan at 16 probes 2.3 x slower on an AVX-512 Xeon (interleaved A/B).
 static Buffer pin_and_prefetch(Relation index, IvfScanOpaque so, BlockNumber blkno) {
     Buffer buffer = vecdb_read_buffer_hinted(index, so->hints, blkno);
-    vecdb_prefetch_page(buffer);
+    const char* page = (const char*)BufferGetPage(buffer);
+    __builtin_prefetch(page, 0, 3);
+    __builtin_prefetch(page + BLCKSZ - sizeof(VecdbPageOpaqueData), 0, 3);
     return buffer;
 }
 
