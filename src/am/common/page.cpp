@@ -104,6 +104,11 @@ Buffer vecdb_allocate_page(Relation index) {
     return buffer;
 }
 
+Page vecdb_register_buffer(GenericXLogState* state, Buffer buffer, int flags) {
+    if (!(flags & GENERIC_XLOG_FULL_IMAGE) && XLogCheckBufferNeedsBackup(buffer)) flags |= GENERIC_XLOG_FULL_IMAGE;
+    return GenericXLogRegisterBuffer(state, buffer, flags);
+}
+
 void vecdb_free_page(Relation index, BlockNumber blkno) {
     Buffer buffer = ReadBuffer(index, blkno);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
@@ -164,7 +169,7 @@ void vecdb_meta_set_flags(Relation index, uint16 flags) {
     if (!already) {
         LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         ((VecdbMetaHeader*)PageGetContents(page))->flags |= flags;
         GenericXLogFinish(state);
         LockBuffer(buffer, BUFFER_LOCK_UNLOCK);

@@ -64,6 +64,16 @@ void vecdb_page_check(Relation index, Page page, BlockNumber blkno, uint16 kind)
 // (naming the index) if it does not fit.
 void vecdb_page_add_item(Relation index, Page page, const void* item, Size size);
 
+// GenericXLogRegisterBuffer for a locked buffer, asking for the whole page
+// image when the record would carry one anyway: the page's first change
+// since the last checkpoint began, with full_page_writes on, is logged as a
+// full-page image and the delta GenericXLogFinish would compute (a
+// byte-by-byte comparison of the whole 8 kB page) is then dropped from the
+// record. Same WAL, ~40k fewer instructions per page; when the guess is
+// stale (a checkpoint starts meanwhile) the record is still correct, it
+// just takes its image the usual way.
+Page vecdb_register_buffer(GenericXLogState* state, Buffer buffer, int flags);
+
 // Returns an exclusively locked, empty page buffer: a page VACUUM recycled,
 // or a new block at the end of the relation. The caller formats and logs it.
 Buffer vecdb_allocate_page(Relation index);

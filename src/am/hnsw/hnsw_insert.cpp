@@ -161,7 +161,7 @@ static bool add_back_link(HnswSearch* search, ItemPointer target, int level, Ite
         }
         if (snapshot.count < capacity) {
             GenericXLogState* state = GenericXLogStart(index);
-            Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+            Page page = vecdb_register_buffer(state, buffer, 0);
             HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
             hnsw_set_link(HnswElementLinks(writable) + hnsw_level_start(m, level) + snapshot.count, element, dist);
             GenericXLogFinish(state);
@@ -196,7 +196,7 @@ static bool add_back_link(HnswSearch* search, ItemPointer target, int level, Ite
             continue;
         }
         GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
         hnsw_set_link(HnswElementLinks(writable) + hnsw_level_start(m, level) + dropped, element, dist);
         GenericXLogFinish(state);
@@ -233,7 +233,7 @@ static bool insert_first(Relation index, const char* item, Size size, int level,
     Buffer buffer = vecdb_allocate_page(index);
     BlockNumber blkno = BufferGetBlockNumber(buffer);
     GenericXLogState* state = GenericXLogStart(index);
-    Page meta_page = GenericXLogRegisterBuffer(state, meta_buffer, 0);
+    Page meta_page = vecdb_register_buffer(state, meta_buffer, 0);
     Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
     vecdb_page_init(page, VECDB_PAGE_DATA);
     OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);

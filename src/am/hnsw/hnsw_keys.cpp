@@ -298,7 +298,7 @@ void hnsw_form_key_entry(char* item, ItemPointer element, const char* keys, Size
 // Sets the metapage's directory ends (first only when set_first).
 static void set_directory_meta(Relation index, Buffer meta_buffer, BlockNumber first, BlockNumber last) {
     GenericXLogState* state = GenericXLogStart(index);
-    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(GenericXLogRegisterBuffer(state, meta_buffer, 0));
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(vecdb_register_buffer(state, meta_buffer, 0));
     if (first != InvalidBlockNumber) meta->keys_first = first;
     meta->keys_last = last;
     GenericXLogFinish(state);
@@ -320,7 +320,7 @@ static bool create_directory(Relation index, const char* item, Size size) {
     vecdb_page_init(page, HNSW_PAGE_KEYS);
     if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
         elog(ERROR, "vecdb: failed to add a key entry to index \"%s\"", RelationGetRelationName(index));
-    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(GenericXLogRegisterBuffer(state, meta_buffer, 0));
+    HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(vecdb_register_buffer(state, meta_buffer, 0));
     meta->keys_first = meta->keys_last = blkno;
     GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
@@ -358,7 +358,7 @@ void hnsw_key_directory_append(Relation index, ItemPointer element, const char* 
         }
         if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
             GenericXLogState* state = GenericXLogStart(index);
-            page = GenericXLogRegisterBuffer(state, buffer, 0);
+            page = vecdb_register_buffer(state, buffer, 0);
             if (PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
                 elog(ERROR, "vecdb: failed to add a key entry to index \"%s\"", RelationGetRelationName(index));
             GenericXLogFinish(state);
@@ -369,7 +369,7 @@ void hnsw_key_directory_append(Relation index, ItemPointer element, const char* 
         Buffer added = vecdb_allocate_page(index);
         BlockNumber added_blkno = BufferGetBlockNumber(added);
         GenericXLogState* state = GenericXLogStart(index);
-        Page tail = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page tail = vecdb_register_buffer(state, buffer, 0);
         Page fresh = GenericXLogRegisterBuffer(state, added, GENERIC_XLOG_FULL_IMAGE);
         vecdb_page_init(fresh, HNSW_PAGE_KEYS);
         if (PageAddItem(fresh, (Item)item, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)

@@ -38,7 +38,7 @@ void hnsw_update_entry(Relation index, ItemPointer element, int level, bool only
         return;
     }
     GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    Page page = vecdb_register_buffer(state, buffer, 0);
     HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(page);
     if (element) {
         meta->entry = *element;
@@ -56,7 +56,7 @@ void hnsw_set_insert_page(Relation index, BlockNumber blkno, uint16 kind) {
     Buffer buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    Page page = vecdb_register_buffer(state, buffer, 0);
     HnswMetaData* meta = (HnswMetaData*)VecdbMetaBody(page);
     if (kind == HNSW_PAGE_VECTOR)
         meta->vector_insert_page = blkno;
@@ -149,7 +149,7 @@ ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uin
         vecdb_page_check(index, page, hint, kind);
         if (PageGetFreeSpace(page) >= MAXALIGN(size)) {
             GenericXLogState* state = GenericXLogStart(index);
-            page = GenericXLogRegisterBuffer(state, buffer, 0);
+            page = vecdb_register_buffer(state, buffer, 0);
             OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
             if (offset == InvalidOffsetNumber)
                 elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
@@ -209,7 +209,7 @@ bool hnsw_link_to(Relation index, int m, ItemPointer element, ItemPointer target
     }
     if (hnsw_link_valid(&links[slot])) *displaced = hnsw_link_tid(&links[slot]);
     GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    Page page = vecdb_register_buffer(state, buffer, 0);
     HnswElement writable = hnsw_get_element(index, page, blkno, offset, m);
     hnsw_set_link(HnswElementLinks(writable) + slot, target, dist);
     GenericXLogFinish(state);

@@ -205,7 +205,7 @@ static void repair_element(HnswSearch* search, ItemPointer tid, const TidList* d
         buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         GenericXLogState* state = GenericXLogStart(index);
-        page = GenericXLogRegisterBuffer(state, buffer, 0);
+        page = vecdb_register_buffer(state, buffer, 0);
         element = hnsw_get_element(index, page, blkno, offset, m);
         // A back link an insert added since the copy is lost here: that costs
         // recall for one link, never correctness. A recycled slot is left alone.
@@ -261,7 +261,7 @@ static void mark_deleted(Relation index, int m, const TidList* newly_dead, Index
         Buffer buffer = ReadBuffer(index, blkno);
         LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         for (; i < newly_dead->n && ItemPointerGetBlockNumber(&newly_dead->tids[i]) == blkno; i++) {
             HnswElement element = hnsw_get_element(index, page, blkno, ItemPointerGetOffsetNumber(&newly_dead->tids[i]), m);
             element->flags |= HNSW_ELEMENT_DELETED;
