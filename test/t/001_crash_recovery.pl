@@ -65,6 +65,9 @@ for my $method (index_methods()) {
 	my $table = "crash_$method->{name}";
 	create_vector_table($node, 'postgres', $table, 300, $dim);
 	$node->safe_psql('postgres', "CREATE INDEX ON $table USING $am (embedding) $method->{with}");
+	# recovery starts at this checkpoint: the inserts' first change of each
+	# page is replayed from a full-page image, the later ones from deltas
+	$node->safe_psql('postgres', 'CHECKPOINT');
 	crash_during_inserts($table, $dim, 400, $name);
 
 	my $rows = assert_every_row_once($table, $dim, "$name after crash");

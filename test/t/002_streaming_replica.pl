@@ -21,6 +21,10 @@ for my $method (index_methods()) {
 	create_vector_table($primary, 'postgres', $table, 500, $dim);
 	$primary->safe_psql('postgres',
 		"CREATE INDEX ${table}_idx ON $table USING $method->{am} (embedding) $method->{with}");
+	# a checkpoint first: each insert's first change of a page then goes
+	# out as a full-page image (am/common vecdb_register_buffer asks for it
+	# up front), the later ones as deltas; the standby replays both
+	$primary->safe_psql('postgres', 'CHECKPOINT');
 	# inserts after the build go through aminsert, which must be logged too
 	$primary->safe_psql('postgres',
 		"INSERT INTO $table (category, embedding) SELECT 9, " . vector_sql('i', $dim)
