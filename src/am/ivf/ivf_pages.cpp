@@ -72,7 +72,7 @@ void ivf_set_insert_page(Relation index, const IvfMetaData* meta, uint32 list, B
     ivf_check_slot_page(index, meta, BufferGetPage(buffer), blkno);
     if (ivf_slot_in_page(meta, BufferGetPage(buffer), list)->insert_page == expected) {
         GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         ivf_slot_in_page(meta, page, list)->insert_page = page_blkno;
         GenericXLogFinish(state);
     }
@@ -85,7 +85,7 @@ void ivf_set_vector_insert_page(Relation index, BlockNumber page_blkno) {
     LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
     vecdb_page_check(index, BufferGetPage(buffer), VECDB_METAPAGE_BLKNO, VECDB_PAGE_META);
     GenericXLogState* state = GenericXLogStart(index);
-    Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+    Page page = vecdb_register_buffer(state, buffer, 0);
     ((IvfMetaData*)VecdbMetaBody(page))->vector_insert_page = page_blkno;
     GenericXLogFinish(state);
     UnlockReleaseBuffer(buffer);
@@ -281,7 +281,7 @@ static bool add_if_room(Relation index, Buffer buffer, BlockNumber blkno, const 
     Page page = BufferGetPage(buffer);
     if (ivf_check_chain_page(index, page, blkno) || !has_room(page, size)) return false;
     GenericXLogState* state = GenericXLogStart(index);
-    page = GenericXLogRegisterBuffer(state, buffer, 0);
+    page = vecdb_register_buffer(state, buffer, 0);
     vecdb_page_add_item(index, page, item, size);
     GenericXLogFinish(state);
     return true;
@@ -330,7 +330,7 @@ void ivf_insert_into_list(Relation index, const IvfMetaData* meta, uint32 list, 
     LockBuffer(slot_buffer, BUFFER_LOCK_EXCLUSIVE);
     ivf_check_slot_page(index, meta, BufferGetPage(slot_buffer), slot_blkno);
     GenericXLogState* state = GenericXLogStart(index);
-    Page slot_page = GenericXLogRegisterBuffer(state, slot_buffer, 0);
+    Page slot_page = vecdb_register_buffer(state, slot_buffer, 0);
     Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
     IvfListSlot* target = ivf_slot_in_page(meta, slot_page, list);
     vecdb_page_init(page, VECDB_PAGE_DATA);
@@ -357,7 +357,7 @@ ItemPointerData ivf_store_vector(Relation index, ItemPointer heap_tid, const str
         vecdb_page_check(index, page, blkno, IVF_PAGE_VECTOR);
         if (has_room(page, size) || (PageHasFreeLinePointers(page) && PageGetExactFreeSpace(page) >= MAXALIGN(size))) {
             GenericXLogState* state = GenericXLogStart(index);
-            page = GenericXLogRegisterBuffer(state, buffer, 0);
+            page = vecdb_register_buffer(state, buffer, 0);
             OffsetNumber off = add_vector_item(index, page, item, size);
             GenericXLogFinish(state);
             UnlockReleaseBuffer(buffer);

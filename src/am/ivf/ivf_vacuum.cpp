@@ -33,7 +33,7 @@ static void delete_vectors(Relation index, ItemPointerData* vectors, int n, Bloc
         LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
         vecdb_page_check(index, BufferGetPage(buffer), blkno, IVF_PAGE_VECTOR);
         GenericXLogState* state = GenericXLogStart(index);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         // highest offsets first: deleting the last line pointer shrinks the array
         int end = i;
         while (end < n && ItemPointerGetBlockNumber(&vectors[end]) == blkno) end++;
@@ -123,8 +123,8 @@ static bool unlink_page(Relation index, const IvfMetaData* meta, uint32 list, Bl
     bool unlinked = page_is_empty(BufferGetPage(buffer));
     if (unlinked) {
         GenericXLogState* state = GenericXLogStart(index);
-        Page prev_page = GenericXLogRegisterBuffer(state, prev_buffer, 0);
-        Page page = GenericXLogRegisterBuffer(state, buffer, 0);
+        Page prev_page = vecdb_register_buffer(state, prev_buffer, 0);
+        Page page = vecdb_register_buffer(state, buffer, 0);
         VecdbPageGetOpaque(prev_page)->next = VecdbPageGetOpaque(page)->next;
         VecdbPageGetOpaque(page)->kind = IVF_PAGE_UNLINKED;
         VecdbPageGetOpaque(page)->xid = ReadNextTransactionId();
@@ -192,7 +192,7 @@ static BlockNumber vacuum_page(Relation index, BlockNumber blkno, bool sq8, Inde
     }
     if (ndead > 0) {
         GenericXLogState* state = GenericXLogStart(index);
-        page = GenericXLogRegisterBuffer(state, buffer, 0);
+        page = vecdb_register_buffer(state, buffer, 0);
         PageIndexMultiDelete(page, dead, ndead);
         GenericXLogFinish(state);
         stats->tuples_removed += ndead;
