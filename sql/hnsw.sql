@@ -200,6 +200,12 @@ SELECT count(*) AS sq8_exact_distances FROM (
     SELECT id, v <=> (SELECT v FROM queries WHERE id = 2) AS d FROM items_q
     ORDER BY v <=> (SELECT v FROM queries WHERE id = 2) LIMIT 10) s
 WHERE d = (SELECT v FROM items_q i WHERE i.id = s.id) <=> (SELECT v FROM queries WHERE id = 2);
+-- a rescan with another query (a nested loop rescans the inner index scan
+-- per outer row; the new query may be copied where the last one was)
+-- walks the codes for its own query: each row finds itself
+SELECT count(*) AS sq8_rescans, count(*) FILTER (WHERE l.d = 0) AS sq8_rescans_find_themselves
+FROM (SELECT id, v FROM items_q WHERE id % 100 = 7) q
+CROSS JOIN LATERAL (SELECT i.v <-> q.v AS d FROM items_q i ORDER BY i.v <-> q.v LIMIT 1) l;
 RESET enable_seqscan;
 -- inserts are quantized with the trained ranges, deletes + VACUUM keep them (and the graph) sound
 INSERT INTO items_q SELECT i, near_center(i % 20)::vector FROM generate_series(2001, 3000) i;

@@ -41,6 +41,8 @@
 #include "am/common/overflow.h"
 #include "core/hnsw/heap.h"
 
+#include <cmath>
+
 #define HNSW_VERSION 1
 
 // Body of the hnsw metapage.
@@ -159,6 +161,10 @@ typedef struct HnswQuant {
     float* query_side;    // l2: query - offset; ip/cosine: query * scale
     float bias;           // ip/cosine: sum of query * offset
     float* scratch;       // dim floats
+    // this CPU's sq8 kernels (core/quant/sq8.h), looked up once per quantizer
+    float (*l2)(const float* a, const float* scale, const uint8* codes, size_t n);
+    float (*l2_bounded)(const float* a, const float* scale, const uint8* codes, size_t n, float bound);
+    float (*dot)(const float* w, const uint8* codes, size_t n);
 } HnswQuant;
 
 // Reusable state of graph searches over the pages (scan, insert, vacuum):
@@ -176,10 +182,18 @@ typedef struct HnswSearch {
     uint32 nnodes, nodes_capacity;
     ItemPointerData* links;
     uint32 nlinks, links_capacity;
-    // visited set: open addressing on element TIDs, valid where stamp == epoch
-    uint64* visited_keys;
-    uint32* visited_stamps;
+    // visited set: open addressing on element TIDs; an entry is the TID's
+    // key with the epoch of the search that inserted it in the top 16 bits
+    // (one array: a probe touches one cache line)
+    uint64* visited;
     uint32 visited_capacity, visited_count, epoch;
+    // unquantized l2 / l1 of vector or halfvec: the bounded kernel and the
+    // query's elements, chosen once per query (NULL: vecdb_metric_key)
+    float (*bounded_f32)(const float* a, const float* b, size_t n, float bound);
+    float (*bounded_f16)(const uint16_t* a, const uint16_t* b, size_t n, float bound);
+    const void* query_x;
+    uint32 query_size;  // VARSIZE of the query: a value of the same size and dim has its shape
+    int query_dim;
     // heaps of (dist, node index)
     vecdb::core::hnsw::Scored* candidates;  // unexpanded, nearest first
     uint32 ncandidates, candidates_capacity;
@@ -251,7 +265,11 @@ void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context,
 // deleted (also on ERROR), so `search` must live until then.
 void hnsw_search_init_reused(HnswSearch* search, Relation index, MemoryContext owner, const VecdbMetric* metric,
                              int m);
+// Starts a search at a level for query. A query at the address of the
+// previous one is taken to be the same: call hnsw_search_forget_query when
+// the memory may hold another query since.
 void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level);
+void hnsw_search_forget_query(HnswSearch* search);
 int32 hnsw_search_score(HnswSearch* search, ItemPointer element, bool record_links);
 bool hnsw_search_visit(HnswSearch* search, ItemPointer element);
 void hnsw_search_seed(HnswSearch* search, ItemPointer element);
@@ -287,10 +305,18 @@ HnswQuant* hnsw_quant_load(Relation index, const VecdbMetric* metric, const Hnsw
 void hnsw_quant_encode(const HnswQuant* quant, const struct varlena* value, uint8* codes);
 void hnsw_quant_prepare(HnswQuant* quant, const struct varlena* query);
 // The approximate key of the prepared query against codes.
-float hnsw_quant_key(const HnswQuant* quant, const uint8* codes);
-// hnsw_quant_key, allowed to stop early for L2: the same key when it is
-// <= bound, else a lower bound of it above bound.
-float hnsw_quant_key_bounded(const HnswQuant* quant, const uint8* codes, float bound);
+static inline float hnsw_quant_key(const HnswQuant* quant, const uint8* codes) {
+    if (quant->kind == VECDB_KEY_VECTOR_L2) return quant->l2(quant->query_side, quant->scale, codes, quant->dim);
+    float dot = quant->bias + quant->dot(quant->query_side, codes, quant->dim);
+    // the metric's keys: -dot for ip, 1 - cos for cosine (both unit length here)
+    return quant->kind == VECDB_KEY_VECTOR_IP ? -dot : 1.0f - dot;
+}
+// hnsw_quant_key, allowed to stop early for L2 once bound is finite: the
+// same key when it is <= bound, else a lower bound of it above bound.
+static inline float hnsw_quant_key_bounded(const HnswQuant* quant, const uint8* codes, float bound) {
+    if (quant->kind != VECDB_KEY_VECTOR_L2 || !(bound < INFINITY)) return hnsw_quant_key(quant, codes);
+    return quant->l2_bounded(quant->query_side, quant->scale, codes, quant->dim, bound);
+}
 static inline Size hnsw_quantized_element_size(int m, int level, int dim) {
     return hnsw_value_offset(m, level) + HNSW_QUANTIZED_HEADER + MAXALIGN(dim);
 }

@@ -69,6 +69,10 @@ static void quant_init(HnswQuant* quant, const VecdbMetric* metric, int dim, con
     quant->scale = params + dim;
     quant->query_side = (float*)palloc(sizeof(float) * dim);
     quant->scratch = (float*)palloc(sizeof(float) * dim);
+    const vecdb::core::Sq8Kernels& k = vecdb::core::sq8_kernels();
+    quant->l2 = k.l2_squared;
+    quant->l2_bounded = k.l2_squared_bounded;
+    quant->dot = k.dot;
 }
 
 HnswQuant* hnsw_quant_train(Relation index, const VecdbMetric* metric, const struct varlena* const* sample, int n,
@@ -144,17 +148,4 @@ void hnsw_quant_prepare(HnswQuant* quant, const struct varlena* query) {
     else
         quant->bias = vecdb::core::sq8_prepare_dot(quant->scratch, (size_t)quant->dim, quant->offset, quant->scale,
                                                    quant->query_side);
-}
-
-float hnsw_quant_key_bounded(const HnswQuant* quant, const uint8* codes, float bound) {
-    if (quant->kind != VECDB_KEY_VECTOR_L2) return hnsw_quant_key(quant, codes);
-    return vecdb::core::sq8_kernels().l2_squared_bounded(quant->query_side, quant->scale, codes, quant->dim, bound);
-}
-
-float hnsw_quant_key(const HnswQuant* quant, const uint8* codes) {
-    const vecdb::core::Sq8Kernels& k = vecdb::core::sq8_kernels();
-    if (quant->kind == VECDB_KEY_VECTOR_L2) return k.l2_squared(quant->query_side, quant->scale, codes, quant->dim);
-    float dot = quant->bias + k.dot(quant->query_side, codes, quant->dim);
-    // the metric's keys: -dot for ip, 1 - cos for cosine (both unit length here)
-    return quant->kind == VECDB_KEY_VECTOR_IP ? -dot : 1.0f - dot;
 }

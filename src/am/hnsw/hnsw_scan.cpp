@@ -83,6 +83,8 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     if (orderbys && scan->numberOfOrderBys > 0)
         memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
     vecdb_scan_distance_forget(scan);
+    // the next query may be copied to where this one was
+    hnsw_search_forget_query(&so->search);
     MemoryContextReset(so->query_context);
     vecdb_scan_stats_start(scan->indexRelation, &so->stats);
     so->scored_counted = so->search.scored_total;

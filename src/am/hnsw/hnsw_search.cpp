@@ -14,6 +14,7 @@
 #include "am/hnsw/hnsw.h"
 #include "am/hnsw/hnsw_keys.h"
 #include "am/common/buffer_hints.h"
+#include "types/vector.h"
 
 extern "C" {
 #include "storage/buf_internals.h"
@@ -55,8 +56,7 @@ void hnsw_search_init(HnswSearch* search, Relation index, MemoryContext context,
     init_fields(search, index, context, metric, m);
     vecdb_overflow_buffer_init(&search->overflow, context);
     search->visited_capacity = HNSW_INITIAL_VISITED;
-    search->visited_keys = (uint64*)MemoryContextAlloc(context, sizeof(uint64) * HNSW_INITIAL_VISITED);
-    search->visited_stamps = (uint32*)MemoryContextAllocZero(context, sizeof(uint32) * HNSW_INITIAL_VISITED);
+    search->visited = (uint64*)MemoryContextAllocZero(context, sizeof(uint64) * HNSW_INITIAL_VISITED);
 }
 
 // The arrays of a finished search kept for the next one of this backend
@@ -77,8 +77,7 @@ static void move_arrays(HnswSearch* to, HnswSearch* from) {
     to->nodes_capacity = from->nodes_capacity;
     to->links = from->links;
     to->links_capacity = from->links_capacity;
-    to->visited_keys = from->visited_keys;
-    to->visited_stamps = from->visited_stamps;
+    to->visited = from->visited;
     to->visited_capacity = from->visited_capacity;
     to->epoch = from->epoch;
     to->candidates = from->candidates;
@@ -104,9 +103,8 @@ static void give_back_arrays(void* arg) {
         spare_valid = true;
         return;
     }
-    void* arrays[] = {search->nodes,      search->links,   search->visited_keys, search->visited_stamps,
-                      search->candidates, search->results, search->pool,         search->pending,
-                      search->vector_copy};
+    void* arrays[] = {search->nodes,   search->links, search->visited, search->candidates,
+                      search->results, search->pool,  search->pending, search->vector_copy};
     for (void* array : arrays)
         if (array) pfree(array);
     memset(search, 0, sizeof *search);
@@ -131,7 +129,44 @@ void hnsw_search_init_reused(HnswSearch* search, Relation index, MemoryContext o
     MemoryContextRegisterResetCallback(owner, callback);
 }
 
+// Chooses the kernel that scores unquantized values against the query
+// (vector and halfvec l2 / l1; the others go through vecdb_metric_key), so
+// scoring one needs no switch on the metric and no shape check beyond
+// comparing its size and dimension with the query's.
+static void choose_kernel(HnswSearch* search, const struct varlena* query) {
+    search->bounded_f32 = NULL;
+    search->bounded_f16 = NULL;
+    const VecdbMetric* metric = search->metric;
+    if (!vecdb_metric_has_kernel(metric) || !vecdb_metric_same_shape(metric, query, query)) return;
+    const vecdb::core::DistanceKernels* k = metric->kernels;
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2: search->bounded_f32 = k->l2_squared_bounded_f32; break;
+        case VECDB_KEY_VECTOR_L1: search->bounded_f32 = k->l1_bounded_f32; break;
+        case VECDB_KEY_HALFVEC_L2: search->bounded_f16 = k->l2_squared_bounded_f16; break;
+        case VECDB_KEY_HALFVEC_L1: search->bounded_f16 = k->l1_bounded_f16; break;
+        default: return;
+    }
+    search->query_size = VARSIZE(query);
+    if (search->bounded_f32) {
+        search->query_x = ((const Vector*)query)->x;
+        search->query_dim = ((const Vector*)query)->dim;
+    } else {
+        search->query_x = ((const HalfVector*)query)->x;
+        search->query_dim = ((const HalfVector*)query)->dim;
+    }
+}
+
+// Bits of a visited entry below the epoch (element TID keys need 48).
+#define HNSW_VISITED_KEY_BITS 48
+#define HNSW_VISITED_MAX_EPOCH 0xFFFF
+
+void hnsw_search_forget_query(HnswSearch* search) {
+    search->query = NULL;
+    if (search->quant) search->quant->prepared_for = NULL;
+}
+
 void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int level) {
+    if (search->query != query) choose_kernel(search, query);
     search->query = query;
     if (search->quant && search->quant->prepared_for != query) hnsw_quant_prepare(search->quant, query);
     search->level = level;
@@ -139,8 +174,8 @@ void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int leve
     search->ncandidates = search->nresults = search->npool = 0;
     search->scored = 0;
     search->visited_count = 0;
-    if (++search->epoch == 0) {
-        memset(search->visited_stamps, 0, sizeof(uint32) * search->visited_capacity);
+    if (++search->epoch > HNSW_VISITED_MAX_EPOCH) {
+        memset(search->visited, 0, sizeof(uint64) * search->visited_capacity);
         search->epoch = 1;
     }
 }
@@ -151,15 +186,16 @@ static inline uint64 visited_key(ItemPointer tid) {
 }
 
 // Inserts a key with open addressing; true when it was not there yet.
-static bool visited_insert(HnswSearch* search, uint64 key) {
+static inline bool visited_insert(HnswSearch* search, uint64 key) {
     uint32 mask = search->visited_capacity - 1;
     uint32 slot = (uint32)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
-    while (search->visited_stamps[slot] == search->epoch) {
-        if (search->visited_keys[slot] == key) return false;
+    uint64 entry = key | ((uint64)search->epoch << HNSW_VISITED_KEY_BITS);
+    uint64 current;
+    while (((current = search->visited[slot]) >> HNSW_VISITED_KEY_BITS) == search->epoch) {
+        if (current == entry) return false;
         slot = (slot + 1) & mask;
     }
-    search->visited_stamps[slot] = search->epoch;
-    search->visited_keys[slot] = key;
+    search->visited[slot] = entry;
     search->visited_count++;
     return true;
 }
@@ -167,25 +203,26 @@ static bool visited_insert(HnswSearch* search, uint64 key) {
 // Doubles the visited set, keeping the keys of the current search.
 static void visited_grow(HnswSearch* search) {
     uint32 old_capacity = search->visited_capacity;
-    uint64* old_keys = search->visited_keys;
-    uint32* old_stamps = search->visited_stamps;
-    uint32 old_epoch = search->epoch;
+    uint64* old = search->visited;
+    uint64 old_epoch = search->epoch;
     search->visited_capacity = old_capacity * 2;
-    search->visited_keys = (uint64*)MemoryContextAllocHuge(search->context, sizeof(uint64) * search->visited_capacity);
-    search->visited_stamps = (uint32*)MemoryContextAllocHuge(search->context, sizeof(uint32) * search->visited_capacity);
-    memset(search->visited_stamps, 0, sizeof(uint32) * search->visited_capacity);
+    search->visited = (uint64*)MemoryContextAllocHuge(search->context, sizeof(uint64) * search->visited_capacity);
+    memset(search->visited, 0, sizeof(uint64) * search->visited_capacity);
     search->epoch = 1;
     search->visited_count = 0;
+    const uint64 key_mask = ((uint64)1 << HNSW_VISITED_KEY_BITS) - 1;
     for (uint32 i = 0; i < old_capacity; i++)
-        if (old_stamps[i] == old_epoch) visited_insert(search, old_keys[i]);
-    pfree(old_keys);
-    pfree(old_stamps);
+        if ((old[i] >> HNSW_VISITED_KEY_BITS) == old_epoch) visited_insert(search, old[i] & key_mask);
+    pfree(old);
 }
 
-bool hnsw_search_visit(HnswSearch* search, ItemPointer element) {
-    if ((uint64)(search->visited_count + 1) * 2 > search->visited_capacity) visited_grow(search);
+// hnsw_search_visit, inlined into the search loop.
+static inline bool visit(HnswSearch* search, ItemPointer element) {
+    if (unlikely((uint64)(search->visited_count + 1) * 2 > search->visited_capacity)) visited_grow(search);
     return visited_insert(search, visited_key(element));
 }
+
+bool hnsw_search_visit(HnswSearch* search, ItemPointer element) { return visit(search, element); }
 
 // Raises the corruption error for an element whose value is malformed.
 static void corrupted_value(Relation index) {
@@ -374,19 +411,6 @@ static void copy_links(HnswSearch* search, HnswNode* node, HnswElement element) 
     node->nlinks = (uint16)n;
 }
 
-// Whether the metric's bounded kernel may stop early (L2 and L1 keys).
-static inline bool metric_abandons(const VecdbMetric* metric) {
-    switch (metric->kind) {
-        case VECDB_KEY_VECTOR_L2:
-        case VECDB_KEY_VECTOR_L1:
-        case VECDB_KEY_HALFVEC_L2:
-        case VECDB_KEY_HALFVEC_L1:
-            return true;
-        default:
-            return false;
-    }
-}
-
 // The key of an element (on its page) as a float, NaN sorting last. With a
 // finite bound, scoring may stop once the key is known to exceed it: then
 // *abandoned is set and the result is a lower bound (> bound) of the key.
@@ -403,19 +427,25 @@ static float element_key(HnswSearch* search, HnswElement element, Size item_size
         if (item_size < hnsw_quantized_element_size(search->m, element->level, search->quant->dim))
             corrupted_value(search->index);
         const uint8* codes = (const uint8*)part + HNSW_QUANTIZED_HEADER;
-        if (bound < INFINITY && search->quant->kind == VECDB_KEY_VECTOR_L2) {
-            key = hnsw_quant_key_bounded(search->quant, codes, bound);
-            *abandoned = key > bound;
-        } else
-            key = hnsw_quant_key(search->quant, codes);
+        key = hnsw_quant_key_bounded(search->quant, codes, bound);
+        // (only the l2 kernel stops early)
+        *abandoned = search->quant->kind == VECDB_KEY_VECTOR_L2 && key > bound;
     } else if (!((element->flags & HNSW_ELEMENT_DELETED) && (element->flags & HNSW_ELEMENT_EXTERNAL))) {
         const struct varlena* value = hnsw_element_value(search, element, item_size);
-        const VecdbMetric* metric = search->metric;
-        if (bound < INFINITY && metric_abandons(metric) && vecdb_metric_same_shape(metric, search->query, value)) {
-            key = vecdb_metric_kernel_key_bounded(metric, search->query, value, bound);
+        // (the bounded kernels equal the plain ones within the bound: an
+        // infinite bound gives vecdb_metric_key's key)
+        if (search->bounded_f32 && VARSIZE(value) == search->query_size &&
+            ((const Vector*)value)->dim == search->query_dim) {
+            key = search->bounded_f32(((const Vector*)value)->x, (const float*)search->query_x,
+                                      (size_t)search->query_dim, bound);
+            *abandoned = key > bound;
+        } else if (search->bounded_f16 && VARSIZE(value) == search->query_size &&
+                   ((const HalfVector*)value)->dim == search->query_dim) {
+            key = search->bounded_f16(((const HalfVector*)value)->x, (const uint16_t*)search->query_x,
+                                      (size_t)search->query_dim, bound);
             *abandoned = key > bound;
         } else
-            key = vecdb_metric_key(metric, search->query, value);
+            key = vecdb_metric_key(search->metric, search->query, value);
     }
     // NaN (cosine against a zero vector) sorts last, as ORDER BY puts it
     return std::isnan(key) ? INFINITY : (float)key;
@@ -508,19 +538,23 @@ int32 hnsw_search_score(HnswSearch* search, ItemPointer element_tid, bool record
     return (int32)id;
 }
 
-// Adds a freshly scored node to the heaps: always a candidate to expand;
-// among the results if it beats the worst of them, else into the pool.
-// Deleted elements are traversed but never returned.
-static void offer(HnswSearch* search, uint32 id, uint32 ef) {
-    Scored item = {search->nodes[id].dist, id};
+// Makes room in the heaps for n more offers at ef.
+static void reserve_offers(HnswSearch* search, uint32 n, uint32 ef) {
     search->candidates = (Scored*)grow_array(search->context, search->candidates, &search->candidates_capacity,
-                                             search->ncandidates + 1, sizeof(Scored));
-    search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
-    if (search->nodes[id].flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) return;
+                                             search->ncandidates + n, sizeof(Scored));
     search->results = (Scored*)grow_array(search->context, search->results, &search->results_capacity,
                                           Max(ef, search->nresults) + 1, sizeof(Scored));
-    search->pool = (Scored*)grow_array(search->context, search->pool, &search->pool_capacity, search->npool + 1,
+    search->pool = (Scored*)grow_array(search->context, search->pool, &search->pool_capacity, search->npool + n,
                                        sizeof(Scored));
+}
+
+// Adds a freshly scored node to the heaps (room reserved): always a
+// candidate to expand; among the results if it beats the worst of them,
+// else into the pool. Deleted elements are traversed but never returned.
+static inline void offer_reserved(HnswSearch* search, uint32 id, uint32 ef) {
+    Scored item = {search->nodes[id].dist, id};
+    search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
+    if (search->nodes[id].flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) return;
     if (search->nresults < ef) {
         search->nresults = heap_push<FarthestFirst>(search->results, search->nresults, item);
         return;
@@ -533,6 +567,12 @@ static void offer(HnswSearch* search, uint32 id, uint32 ef) {
     } else {
         search->npool = heap_push<NearestFirst>(search->pool, search->npool, item);
     }
+}
+
+// offer_reserved with the room made first.
+static void offer(HnswSearch* search, uint32 id, uint32 ef) {
+    reserve_offers(search, 1, ef);
+    offer_reserved(search, id, ef);
 }
 
 void hnsw_search_seed(HnswSearch* search, ItemPointer element) {
@@ -581,7 +621,7 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         uint32 npending = 0;
         for (uint32 i = 0; i < count; i++) {
             ItemPointerData link = search->links[start + i];
-            if (!hnsw_search_visit(search, &link)) continue;
+            if (!visit(search, &link)) continue;
             uint32 j = npending++;
             while (j > 0 && ItemPointerGetBlockNumberNoCheck(&pending[j - 1]) > ItemPointerGetBlockNumberNoCheck(&link)) {
                 pending[j] = pending[j - 1];
@@ -593,12 +633,13 @@ void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
         // then every element's tuple, then score: the cache misses overlap
         // (not the level-0 links: most neighbours scored are never expanded)
         prefetch_items(search, pending, npending, (uint32)hnsw_value_offset(search->m, 0));
+        reserve_offers(search, npending, ef);
         for (uint32 i = 0; i < npending;) {
             BlockNumber blkno = ItemPointerGetBlockNumberNoCheck(&pending[i]);
             Buffer buffer = lock_element_page(search, blkno);
             Page page = BufferGetPage(buffer);
             for (; i < npending && ItemPointerGetBlockNumberNoCheck(&pending[i]) == blkno; i++)
-                offer(search, score_on_page(search, page, &pending[i], true, ef), ef);
+                offer_reserved(search, score_on_page(search, page, &pending[i], true, ef), ef);
             UnlockReleaseBuffer(buffer);
         }
     }
