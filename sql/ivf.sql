@@ -83,6 +83,24 @@ SELECT (SELECT recall FROM ivf_r WHERE probes = 1) <= (SELECT recall FROM ivf_r 
        (SELECT recall FROM ivf_r WHERE probes = 1000) AS recall_capped_probes;
 SET vecdb.ivf_probes = 8;
 SELECT ivf_in_exact_order('ivf_pts', '<->', 50);
+-- at probes = lists the scan is exact past its 32 kept keys: the first 300
+-- rows of every query have the seq scan's distances, and are the same rows
+-- (compared as sets: equal distances may come in another order, as rows
+-- 245 and 246 of query 4 do)
+SET vecdb.ivf_probes = 40;
+SET enable_seqscan = off;
+CREATE TEMP TABLE ivf_deep AS
+SELECT qid, (SELECT array_agg(d) FROM (SELECT v <-> q.v AS d FROM ivf_pts ORDER BY v <-> q.v LIMIT 300) s) AS ds,
+       (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM ivf_pts ORDER BY v <-> q.v LIMIT 300) s) AS ids
+FROM ivf_qs q;
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT count(*) AS queries,
+       count(*) FILTER (WHERE ds = (SELECT array_agg(d) FROM (SELECT p.v <-> q.v AS d FROM ivf_pts p ORDER BY p.v <-> q.v LIMIT 300) s)) AS same_distances,
+       count(*) FILTER (WHERE ids = (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM ivf_pts p ORDER BY p.v <-> q.v LIMIT 300) s)) AS same_rows
+FROM ivf_deep JOIN ivf_qs q USING (qid);
+RESET enable_indexscan;
+SET vecdb.ivf_probes = 8;
 -- rows past the 32 nearest: entries farther than those are only partly
 -- scored and set aside, then re-scored when the scan goes on; at probes =
 -- lists the index gives the seq scan's first 120 rows and distances, in
