@@ -154,12 +154,15 @@ bool assign_nearest(const float* points, size_t n, const float* centroids, const
 
 void centroid_keys(const float* query, const float* centroids, const float* centroid_norms, size_t k,
                    size_t dim, ClusterMetric metric, float* keys) {
-    if (k == 0) return;
-    make_blas_single_threaded();
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)k, (int)dim, 1.0f, centroids, (int)dim, query, 1, 0.0f,
-                keys, 1);
-    for (size_t j = 0; j < k; j++)
-        keys[j] = metric == ClusterMetric::l2 ? centroid_norms[j] - 2.0f * keys[j] : -keys[j];
+    // One query: our dispatched dot kernel, not sgemv. OpenBLAS picks its
+    // kernels by CPU model and falls back to SSE3 (PRESCOTT) on CPUs it does
+    // not know, such as this VM's AVX-512 Xeon; a matrix-vector product has
+    // no reuse for BLAS to exploit anyway.
+    const DistanceKernels& kern = kernels();
+    for (size_t j = 0; j < k; j++) {
+        const float dot = kern.dot_f32(query, centroids + j * dim, dim);
+        keys[j] = metric == ClusterMetric::l2 ? centroid_norms[j] - 2.0f * dot : -dot;
+    }
 }
 
 }  // namespace vecdb::core

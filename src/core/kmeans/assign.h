@@ -28,7 +28,7 @@ bool assign_nearest(const float* points, size_t n, const float* centroids, const
                     uint32_t* labels, float* keys);
 
 // Every centroid's key for one query (keys: k values, smaller is nearer),
-// by one matrix-vector product.
+// one dot product per centroid (the SIMD kernels of core/distance).
 void centroid_keys(const float* query, const float* centroids, const float* centroid_norms, size_t k,
                    size_t dim, ClusterMetric metric, float* keys);
 
