@@ -201,6 +201,12 @@ typedef struct HnswSearch {
     uint32 nresults, results_capacity;
     vecdb::core::hnsw::Scored* pool;        // scored, not emitted, not in results; nearest first
     uint32 npool, pool_capacity;
+    // scored this round beyond the worst of a full results heap: this round
+    // can neither expand nor return them (the worst only falls), so they
+    // join the candidates and the pool (unsorted, no heap pushes) only when
+    // another round starts
+    vecdb::core::hnsw::Scored* beyond;
+    uint32 nbeyond, beyond_capacity;
     ItemPointerData* pending;               // neighbours of the node being expanded, by page
     uint32 pending_capacity;
     uint64 scored;                          // nodes scored since the search began

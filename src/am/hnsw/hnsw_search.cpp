@@ -86,6 +86,8 @@ static void move_arrays(HnswSearch* to, HnswSearch* from) {
     to->results_capacity = from->results_capacity;
     to->pool = from->pool;
     to->pool_capacity = from->pool_capacity;
+    to->beyond = from->beyond;
+    to->beyond_capacity = from->beyond_capacity;
     to->pending = from->pending;
     to->pending_capacity = from->pending_capacity;
     to->vector_copy = from->vector_copy;
@@ -103,8 +105,8 @@ static void give_back_arrays(void* arg) {
         spare_valid = true;
         return;
     }
-    void* arrays[] = {search->nodes,   search->links, search->visited, search->candidates,
-                      search->results, search->pool,  search->pending, search->vector_copy};
+    void* arrays[] = {search->nodes, search->links,   search->visited,     search->candidates, search->results,
+                      search->pool,  search->beyond, search->pending, search->vector_copy};
     for (void* array : arrays)
         if (array) pfree(array);
     memset(search, 0, sizeof *search);
@@ -171,7 +173,7 @@ void hnsw_search_begin(HnswSearch* search, const struct varlena* query, int leve
     if (search->quant && search->quant->prepared_for != query) hnsw_quant_prepare(search->quant, query);
     search->level = level;
     search->nnodes = search->nlinks = 0;
-    search->ncandidates = search->nresults = search->npool = 0;
+    search->ncandidates = search->nresults = search->npool = search->nbeyond = 0;
     search->scored = 0;
     search->visited_count = 0;
     if (++search->epoch > HNSW_VISITED_MAX_EPOCH) {
@@ -546,13 +548,28 @@ static void reserve_offers(HnswSearch* search, uint32 n, uint32 ef) {
                                           Max(ef, search->nresults) + 1, sizeof(Scored));
     search->pool = (Scored*)grow_array(search->context, search->pool, &search->pool_capacity, search->npool + n,
                                        sizeof(Scored));
+    search->beyond = (Scored*)grow_array(search->context, search->beyond, &search->beyond_capacity,
+                                         search->nbeyond + n, sizeof(Scored));
+}
+
+// Puts a node into the candidates and, unless it is deleted or filtered
+// out, the pool (room reserved).
+static inline void push_candidate_and_pool(HnswSearch* search, Scored item) {
+    search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
+    if (search->nodes[item.id].flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) return;
+    search->npool = heap_push<NearestFirst>(search->pool, search->npool, item);
 }
 
 // Adds a freshly scored node to the heaps (room reserved): always a
 // candidate to expand; among the results if it beats the worst of them,
 // else into the pool. Deleted elements are traversed but never returned.
+// A node farther than the worst of full results waits in `beyond`.
 static inline void offer_reserved(HnswSearch* search, uint32 id, uint32 ef) {
     Scored item = {search->nodes[id].dist, id};
+    if (ef > 0 && search->nresults >= ef && item.dist > search->results[0].dist) {
+        search->beyond[search->nbeyond++] = item;
+        return;
+    }
     search->ncandidates = heap_push<NearestFirst>(search->candidates, search->ncandidates, item);
     if (search->nodes[id].flags & (HNSW_NODE_DELETED | HNSW_NODE_FILTERED)) return;
     if (search->nresults < ef) {
@@ -583,6 +600,13 @@ void hnsw_search_seed(HnswSearch* search, ItemPointer element) {
 }
 
 void hnsw_search_run(HnswSearch* search, uint32 ef, uint64 budget) {
+    // what the last round set aside joins the heaps now
+    if (search->nbeyond > 0) {
+        uint32 n = search->nbeyond;
+        search->nbeyond = 0;
+        reserve_offers(search, n, ef);
+        for (uint32 i = 0; i < n; i++) push_candidate_and_pool(search, search->beyond[i]);
+    }
     // the best of what earlier rounds scored but did not return come first
     search->results = (Scored*)grow_array(search->context, search->results, &search->results_capacity, ef + 1,
                                           sizeof(Scored));
