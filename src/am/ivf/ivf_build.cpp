@@ -5,9 +5,13 @@
 //     the centroids; sq8 also takes its per-dimension ranges from it, pq
 //     trains its codebooks on the residuals x − nearest centroid of it;
 //  3. assigning: a second heap pass assigns rows to lists in batches (one
-//     sgemm per chunk) and appends their entries to one page image per
-//     list; a full image is written out once as a new block and chained
-//     before the list's previous one.
+//     sgemm per chunk) and feeds their entries to a sort by list (in heap
+//     order within a list; it spills to disk past maintenance_work_mem);
+//  4. writing: the sorted entries fill one page image at a time, each
+//     written out once as a new block chained before the list's previous
+//     one, so a list's pages are consecutive blocks (a scan walks them
+//     with few TLB misses and cache-friendly neighbours; interleaved
+//     lists scanned ~7-19 % slower at 784-d).
 // Pages go through shared buffers without WAL and are logged in bulk at the
 // end (log_newpage_range), like GiST's build: a crash before commit leaves
 // an index nobody can use anyway.
@@ -30,6 +34,9 @@ extern "C" {
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "utils/sampling.h"
+#include "utils/tuplesort.h"
+#include "catalog/pg_operator_d.h"
+#include "catalog/pg_type_d.h"
 }
 
 // Training points per list, as FAISS and pgvector use: more adds little.
@@ -76,6 +83,8 @@ typedef struct IvfBuildState {
     char* list_pages;         // one page image per slot
     BlockNumber* list_last;   // last block written per slot (its chain so far)
     Buffer vector_buffer;     // sq8: vector page being filled (locked)
+    Tuplesortstate* sorted;   // list entries by (list, arrival): bytea keys
+    int64 arrival;
     double indexed;
 } IvfBuildState;
 
@@ -317,6 +326,49 @@ static void append_to_list(IvfBuildState* state, uint32 list, const char* item, 
         elog(ERROR, "vecdb: failed to add an entry to index \"%s\"", RelationGetRelationName(state->index));
 }
 
+// Size of the sort key in front of an entry: its list and its arrival
+// number, big-endian, so that bytea order is (list, arrival) order.
+#define IVF_SORT_KEY_SIZE 12
+
+// Hands an entry of `list` to the sort that writes the lists in order.
+static void sort_entry(IvfBuildState* state, uint32 list, const char* item, Size size) {
+    Size total = VARHDRSZ + IVF_SORT_KEY_SIZE + size;
+    bytea* datum = (bytea*)palloc(total);
+    SET_VARSIZE(datum, total);
+    uint8* key = (uint8*)VARDATA(datum);
+    for (int i = 0; i < 4; i++) key[i] = (uint8)(list >> (24 - 8 * i));
+    uint64 arrival = (uint64)state->arrival++;
+    for (int i = 0; i < 8; i++) key[4 + i] = (uint8)(arrival >> (56 - 8 * i));
+    memcpy(key + IVF_SORT_KEY_SIZE, item, size);
+    tuplesort_putdatum(state->sorted, PointerGetDatum(datum), false);
+    pfree(datum);
+}
+
+// Writes the sorted entries list after list: a list's last page is written
+// before the next list starts, so each list's pages are consecutive blocks.
+static void write_sorted_lists(IvfBuildState* state) {
+    tuplesort_performsort(state->sorted);
+    uint32 current = 0;
+    bool any = false;
+    Datum value;
+    bool isnull;
+    while (tuplesort_getdatum(state->sorted, true, &value, &isnull, NULL)) {
+        CHECK_FOR_INTERRUPTS();
+        bytea* datum = DatumGetByteaPP(value);
+        const uint8* key = (const uint8*)VARDATA_ANY(datum);
+        Size size = VARSIZE_ANY_EXHDR(datum) - IVF_SORT_KEY_SIZE;
+        uint32 list = ((uint32)key[0] << 24) | ((uint32)key[1] << 16) | ((uint32)key[2] << 8) | key[3];
+        if (any && list != current) flush_list_page(state, current);
+        current = list;
+        any = true;
+        append_to_list(state, list, (const char*)key + IVF_SORT_KEY_SIZE, size);
+        pfree(DatumGetPointer(value));
+    }
+    if (any) flush_list_page(state, current);
+    tuplesort_end(state->sorted);
+    state->sorted = NULL;
+}
+
 // Puts a full vector on the vector page being filled (sq8); returns where.
 static ItemPointerData append_vector(IvfBuildState* state, const char* item, Size size) {
     Relation index = state->index;
@@ -402,9 +454,9 @@ static void flush_batch(IvfBuildState* state) {
             entry->heap_tid = state->batch_tids[i];
             entry->vector = append_vector(state, full, size);
             memcpy(code_item + IVF_CODE_HEADER_SIZE, state->batch_codes + (Size)i * code_size, code_size);
-            append_to_list(state, state->labels[i], code_item, code_entry_size);
+            sort_entry(state, state->labels[i], code_item, code_entry_size);
         } else {
-            append_to_list(state, state->labels[i], full, size);
+            sort_entry(state, state->labels[i], full, size);
         }
         pfree(full);
     }
@@ -461,9 +513,13 @@ static void begin_assign(IvfBuildState* state) {
     state->batch_tids = (ItemPointerData*)palloc(sizeof(ItemPointerData) * state->batch_rows);
     state->labels = (uint32*)palloc(sizeof(uint32) * state->batch_rows);
     state->vector_buffer = InvalidBuffer;
+    state->sorted = tuplesort_begin_datum(BYTEAOID, ByteaLessOperator, InvalidOid, false, maintenance_work_mem, NULL,
+                                          TUPLESORT_NONE);
+    state->arrival = 0;
 }
 
-// Writes the last page of every list, the directory and the final metapage.
+// Writes what is left of the lists' page images (nothing after
+// write_sorted_lists), the directory and the final metapage.
 static void finish_pages(IvfBuildState* state) {
     Relation index = state->index;
     uint32 slots = ivf_slot_count(&state->meta);
@@ -574,6 +630,7 @@ IndexBuildResult* ivf_build(Relation heap, Relation index, IndexInfo* index_info
     if (state->meta.dimensions == 0) state->meta.dimensions = (uint32)state->dimensions;
     flush_batch(state);
     pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_WRITE);
+    write_sorted_lists(state);
     finish_pages(state);
     if (RelationNeedsWAL(index))
         log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
