@@ -61,6 +61,11 @@ typedef struct HnswMetaData {
     // and last; 0 or invalid when the index has none
     BlockNumber keys_first;
     BlockNumber keys_last;
+    // the pending list (hnsw_pending.h); zero in metapages written before it
+    BlockNumber pending_head;
+    BlockNumber pending_tail;
+    uint32 pending_pages;
+    uint32 pending_entries;
 } HnswMetaData;
 
 #define HNSW_QUANTIZER_NONE 0
@@ -118,6 +123,8 @@ typedef struct HnswOptions {
     int m;
     int ef_construction;
     int quantizer;  // HNSW_QUANTIZER_*
+    bool pending_list;       // INSERT appends to the pending list (hnsw_pending.h)
+    int pending_list_limit;  // kB; -1: vecdb.hnsw_pending_list_limit
 } HnswOptions;
 
 #define HNSW_DEFAULT_M 16

@@ -6,6 +6,7 @@
 // the graph is empty), so concurrent inserts and scans cannot deadlock.
 #include "am/hnsw/hnsw.h"
 #include "am/hnsw/hnsw_keys.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "core/hnsw/select.h"
 
 #include <algorithm>
@@ -362,7 +363,10 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
             keys = (char*)palloc(hnsw_index_key_bytes(index));
             hnsw_form_keys(index, values, isnull, keys);
         }
-        hnsw_insert_value(index, &metric, heap_tid, value, keys, context);
+        // WITH (pending_list = on): the graph work waits for a merge (hnsw_pending.h)
+        if (!hnsw_uses_pending_list(index) ||
+            !hnsw_pending_append(index, heap_tid, value, keys, hnsw_index_key_bytes(index)))
+            hnsw_insert_value(index, &metric, heap_tid, value, keys, context);
     }
     MemoryContextSwitchTo(old);
     MemoryContextDelete(context);

@@ -1,5 +1,6 @@
 // hnsw reloptions (m, ef_construction, quantizer) and GUCs.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "core/hnsw/select.h"
 
 
@@ -23,7 +24,17 @@ void hnsw_init(void) {
     add_enum_reloption(hnsw_relopt_kind, "quantizer", "How element tuples store vectors (none, sq8)",
                        quantizer_values, HNSW_QUANTIZER_NONE, "Valid values are \"none\" and \"sq8\".",
                        AccessExclusiveLock);
+    add_bool_reloption(hnsw_relopt_kind, "pending_list",
+                       "INSERT appends rows to a pending list that scans read exactly and VACUUM merges into the graph",
+                       false, ShareUpdateExclusiveLock);
+    add_int_reloption(hnsw_relopt_kind, "pending_list_limit",
+                      "Size (kB) of the pending list past which an INSERT merges it (-1: vecdb.hnsw_pending_list_limit)",
+                      -1, -1, MAX_KILOBYTES, ShareUpdateExclusiveLock);
 
+    DefineCustomIntVariable("vecdb.hnsw_pending_list_limit",
+                            "Size of an hnsw pending list past which an INSERT merges it into the graph.",
+                            "Indexes with pending_list_limit set use their own.", &hnsw_pending_list_limit_kb, 4096,
+                            64, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
     DefineCustomIntVariable("vecdb.hnsw_ef_search", "Candidate list size of an hnsw index search.",
                             "Larger finds the true nearest neighbours more often and searches longer.",
                             &hnsw_ef_search, 40, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
@@ -38,9 +49,15 @@ bytea* hnsw_options(Datum reloptions, bool validate) {
         {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
         {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
         {"quantizer", RELOPT_TYPE_ENUM, offsetof(HnswOptions, quantizer)},
+        {"pending_list", RELOPT_TYPE_BOOL, offsetof(HnswOptions, pending_list)},
+        {"pending_list_limit", RELOPT_TYPE_INT, offsetof(HnswOptions, pending_list_limit)},
     };
     HnswOptions* options = (HnswOptions*)build_reloptions(reloptions, validate, hnsw_relopt_kind,
                                                           sizeof(HnswOptions), table, lengthof(table));
+    if (validate && options && options->pending_list_limit != -1 && options->pending_list_limit < 64)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("hnsw option pending_list_limit (%d kB) must be -1 or at least 64 kB",
+                               options->pending_list_limit)));
     if (validate && options && options->ef_construction < 2 * options->m)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("hnsw option ef_construction (%d) must be at least 2 * m (%d)",
@@ -68,4 +85,17 @@ int hnsw_max_level(int m) {
     while (level > 0 && hnsw_value_offset(m, level) + MAXALIGN(sizeof(VecdbOverflowRef)) > HNSW_MAX_ITEM_SIZE)
         level--;
     return level;
+}
+
+// Whether INSERTs into an index go to its pending list.
+bool hnsw_uses_pending_list(Relation index) {
+    HnswOptions* options = (HnswOptions*)index->rd_options;
+    return options && options->pending_list;
+}
+
+// The pending list's limit of an index, in bytes.
+Size hnsw_pending_limit_bytes(Relation index) {
+    HnswOptions* options = (HnswOptions*)index->rd_options;
+    int kb = options && options->pending_list_limit != -1 ? options->pending_list_limit : hnsw_pending_list_limit_kb;
+    return (Size)kb * 1024;
 }

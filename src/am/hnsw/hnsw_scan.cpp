@@ -6,6 +6,7 @@
 // were scored.
 #include "am/hnsw/hnsw.h"
 #include "am/hnsw/hnsw_keys.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "am/common/result_emitter.h"
 #include "am/common/scan_stats.h"
 #include "am/common/scan_distance.h"
@@ -36,6 +37,7 @@ typedef struct HnswScanOpaqueData {
     // take them (am/common/scan_distance)
     bool distance_exact;
     VecdbScanStats stats;   // for pg_stat_user_indexes and vecdb.stat_search
+    HnswPendingRows pending;  // the pending list's rows, scored exactly (hnsw_pending.h)
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData* HnswScanOpaque;
@@ -96,6 +98,7 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
     so->passing = 1.0;
     so->nready = so->next_ready = 0;
     so->rounds = 0;
+    memset(&so->pending, 0, sizeof so->pending);
     if (scan->numberOfOrderBys > 0 && !(scan->orderByData[0].sk_flags & SK_ISNULL)) {
         MemoryContext old = MemoryContextSwitchTo(so->query_context);
         so->query = PG_DETOAST_DATUM_COPY(scan->orderByData[0].sk_argument);
@@ -208,9 +211,17 @@ static bool score_matches(IndexScanDesc scan, HnswScanOpaque so, const HnswMetaD
 static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     so->started = true;
     HnswMetaData meta = hnsw_read_meta(scan->indexRelation);
-    if (so->query == NULL || !ItemPointerIsValid(&meta.entry) || (so->filter && so->filter->impossible)) {
+    if (so->query == NULL || (so->filter && so->filter->impossible)) {
         // nothing is nearer or farther than NULL: no row is returned (as with pgvector)
         so->exhausted = true;
+        return;
+    }
+    // the pending list before the graph: what a merge moves meanwhile is in the graph by then
+    MemoryContext old = MemoryContextSwitchTo(so->query_context);
+    hnsw_pending_collect(scan->indexRelation, &meta, &so->metric, so->query, so->filter, &so->pending);
+    MemoryContextSwitchTo(old);
+    if (!ItemPointerIsValid(&meta.entry)) {
+        so->exhausted = true;  // no graph yet: only the pending rows
         return;
     }
     so->search.m = meta.m;
@@ -239,6 +250,7 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
     if (!ScanDirectionIsForward(dir))
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw index scans only go forward")));
     if (!so->started) start_search(scan, so);
+    const Scored* item = NULL;
     while (!so->exhausted) {
         if (so->next_ready == so->nready) {
             if (!next_batch(so)) {
@@ -246,25 +258,38 @@ bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir) {
                 break;
             }
         }
-        const Scored* item = &so->ready[so->next_ready++];
+        item = &so->ready[so->next_ready];
         // strict order: a later round found something nearer than what was returned; skip it
-        if (vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_STRICT_ORDER && so->rounds > 1 &&
-            item->dist < so->last_returned)
-            continue;
-        so->last_returned = item->dist;
-        HnswNode* node = &so->search.nodes[item->id];
-        double distance = vecdb_metric_key_to_distance(&so->metric, item->dist);
-        vecdb_emit(scan, &node->heap_tid, distance);
-        // (forgotten otherwise: what the target list sees is always this emit's)
-        if (so->distance_exact && std::isfinite(distance))
-            vecdb_scan_distance_remember(scan, &node->heap_tid, distance, so->query);
-        else
-            vecdb_scan_distance_forget(scan);
-        // hashes and signatures pass some rows the real operators reject
-        if (so->filter && so->filter->recheck) scan->xs_recheck = true;
-        return true;
+        bool skip = vecdb_iterative_scan == VECDB_ITERATIVE_SCAN_STRICT_ORDER && so->rounds > 1 &&
+                    item->dist < so->last_returned;
+        // a row being merged is in both: the pending list returns it
+        skip = skip || (so->pending.n > 0 && hnsw_pending_has(&so->pending, &so->search.nodes[item->id].heap_tid));
+        if (!skip) break;
+        so->next_ready++;
+        item = NULL;
     }
-    return false;
+    ItemPointerData tid;
+    float key;
+    if (hnsw_pending_next(&so->pending, item ? item->dist : INFINITY, item == NULL, &tid, &key)) {
+        // a pending row nearer than the graph's next one goes first
+    } else if (item != NULL) {
+        so->next_ready++;
+        tid = so->search.nodes[item->id].heap_tid;
+        key = item->dist;
+    } else {
+        return false;
+    }
+    so->last_returned = key;
+    double distance = vecdb_metric_key_to_distance(&so->metric, key);
+    vecdb_emit(scan, &tid, distance);
+    // (forgotten otherwise: what the target list sees is always this emit's)
+    if (so->distance_exact && std::isfinite(distance))
+        vecdb_scan_distance_remember(scan, &tid, distance, so->query);
+    else
+        vecdb_scan_distance_forget(scan);
+    // hashes and signatures pass some rows the real operators reject
+    if (so->filter && so->filter->recheck) scan->xs_recheck = true;
+    return true;
 }
 
 void hnsw_end_scan(IndexScanDesc scan) {
