@@ -244,9 +244,22 @@ void hnsw_form_element(char* item, int m, int level, ItemPointer heap_tid, const
 HnswElement hnsw_get_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
 // hnsw_get_element on a page already checked to be an element page.
 HnswElement hnsw_page_element(Relation index, Page page, BlockNumber blkno, OffsetNumber offset, int m);
-ItemPointerData hnsw_place_element(Relation index, const char* item, Size size);
+// A change made in the same WAL record as an element's placement: the
+// pending-list merge marks the row's entry placed (hnsw_pending.h), so a
+// crash leaves the row either pending or in the graph, never both or none.
+typedef struct HnswPlaceCompanion {
+    Buffer buffer;        // the pending page, pinned; locked after the element page
+    OffsetNumber offset;  // the entry
+} HnswPlaceCompanion;
+// Locks the companion's page and registers it in state with the entry
+// marked placed at element (hnsw_pending.cpp).
+void hnsw_pending_mark_placed(Relation index, GenericXLogState* state, const HnswPlaceCompanion* companion,
+                              ItemPointer element);
+ItemPointerData hnsw_place_element(Relation index, const char* item, Size size,
+                                   const HnswPlaceCompanion* companion);
 // Adds an item to a page of `kind` (VECDB_PAGE_DATA or HNSW_PAGE_VECTOR).
-ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind);
+ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind,
+                                const HnswPlaceCompanion* companion = NULL);
 // Fills a quantized element (item zeroed, hnsw_quantized_element_size bytes).
 void hnsw_form_quantized_element(char* item, int m, int level, ItemPointer heap_tid, ItemPointer vector,
                                  const uint8* codes, int dim);
@@ -375,8 +388,13 @@ bool hnsw_indexes_row(Relation index, Datum* values, bool* isnull, void** state)
 
 // hnsw_insert.cpp
 // keys: the row's key area (hnsw_form_keys), NULL when the index has no key columns.
+// companion: changed in the element's own WAL record (NULL: nothing)
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
-                       const char* keys, MemoryContext context);
+                       const char* keys, MemoryContext context, const HnswPlaceCompanion* companion = NULL);
+// Links an element placed by a merge that a crash interrupted: the back
+// links from its neighbours (the ones that already exist are kept) and the
+// entry point.
+void hnsw_relink_element(Relation index, const VecdbMetric* metric, ItemPointer element, MemoryContext context);
 bool hnsw_value_indexable(const VecdbMetric* metric, const struct varlena* value);
 
 // AM callbacks (hnsw_build.cpp, hnsw_insert.cpp, hnsw_scan.cpp, hnsw_vacuum.cpp, hnsw_cost.cpp)

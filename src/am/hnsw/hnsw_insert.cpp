@@ -224,7 +224,8 @@ static double level_draw(ItemPointer heap_tid) {
 // two first inserts cannot both become (disconnected) entry points.
 // Returns false when another backend made the graph non-empty meanwhile;
 // else where the element went (*tid).
-static bool insert_first(Relation index, const char* item, Size size, int level, ItemPointer tid) {
+static bool insert_first(Relation index, const char* item, Size size, int level, ItemPointer tid,
+                         const HnswPlaceCompanion* companion) {
     Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
     LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
     if (ItemPointerIsValid(&((HnswMetaData*)VecdbMetaBody(BufferGetPage(meta_buffer)))->entry)) {
@@ -245,14 +246,42 @@ static bool insert_first(Relation index, const char* item, Size size, int level,
     meta->entry_level = (int16)level;
     meta->insert_page = blkno;
     *tid = meta->entry;
+    if (companion) hnsw_pending_mark_placed(index, state, companion, tid);
     GenericXLogFinish(state);
+    if (companion) LockBuffer(companion->buffer, BUFFER_LOCK_UNLOCK);
     UnlockReleaseBuffer(buffer);
     UnlockReleaseBuffer(meta_buffer);
     return true;
 }
 
+// Links a placed element into the graph: on each level up to top, every
+// neighbour its own links name gets a link back (level 0 first: it is
+// reachable there before the upper levels lead searches to it, so a crash
+// in between cannot leave a descent ending on an element that level 0
+// does not reach); then the entry point moves up if it is the highest.
+static void link_back(HnswSearch* search, ItemPointer tid, const HnswLink* links, int level, int top,
+                      int entry_level, const struct varlena* value) {
+    int m = search->m;
+    for (int l = 0; l <= top; l++) {
+        const HnswLink* level_links = links + hnsw_level_start(m, l);
+        bool linked = false;
+        int nlinks = 0;
+        for (int k = 0; k < hnsw_level_capacity(m, l) && hnsw_link_valid(&level_links[k]); k++, nlinks++) {
+            ItemPointerData target = hnsw_link_tid(&level_links[k]);
+            linked |= add_back_link(search, &target, l, tid, value, level_links[k].dist, false);
+        }
+        // On level 0 the element must be reachable: when no neighbour took
+        // it by the diverse rule, the nearest that can takes it anyway.
+        for (int k = 0; l == 0 && !linked && k < nlinks; k++) {
+            ItemPointerData target = hnsw_link_tid(&level_links[k]);
+            linked = add_back_link(search, &target, l, tid, value, level_links[k].dist, true);
+        }
+    }
+    if (level > entry_level) hnsw_update_entry(search->index, tid, level, true);
+}
+
 void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer heap_tid, const struct varlena* value,
-                       const char* keys, MemoryContext context) {
+                       const char* keys, MemoryContext context, const HnswPlaceCompanion* companion) {
     MemoryContext old = MemoryContextSwitchTo(context);
     HnswMetaData meta = hnsw_read_meta(index);
     int m = meta.m, ef_construction = meta.ef_construction;
@@ -285,7 +314,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
 
     if (!ItemPointerIsValid(&meta.entry)) {
         ItemPointerData first_tid;
-        if (insert_first(index, item, size, level, &first_tid)) {
+        if (insert_first(index, item, size, level, &first_tid, companion)) {
             if (key_bytes > 0) hnsw_key_directory_append(index, &first_tid, keys);
             MemoryContextSwitchTo(old);
             return;
@@ -325,27 +354,34 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
         nseeds = n;
     }
 
-    ItemPointerData tid = hnsw_place_element(index, item, size);
+    ItemPointerData tid = hnsw_place_element(index, item, size, companion);
     if (key_bytes > 0) hnsw_key_directory_append(index, &tid, keys);
-    // Level 0 first: the element is reachable there before the upper levels
-    // lead searches to it, so a crash in between cannot leave a descent
-    // ending on an element that level 0 does not reach.
-    for (int l = 0; l <= top; l++) {
-        HnswLink* level_links = links + hnsw_level_start(m, l);
-        bool linked = false;
-        int nlinks = 0;
-        for (int k = 0; k < hnsw_level_capacity(m, l) && hnsw_link_valid(&level_links[k]); k++, nlinks++) {
-            ItemPointerData target = hnsw_link_tid(&level_links[k]);
-            linked |= add_back_link(search, &target, l, &tid, value, level_links[k].dist, false);
-        }
-        // On level 0 the element must be reachable: when no neighbour took
-        // it by the diverse rule, the nearest that can takes it anyway.
-        for (int k = 0; l == 0 && !linked && k < nlinks; k++) {
-            ItemPointerData target = hnsw_link_tid(&level_links[k]);
-            linked = add_back_link(search, &target, l, &tid, value, level_links[k].dist, true);
-        }
+    link_back(search, &tid, links, level, top, meta.entry_level, value);
+    MemoryContextSwitchTo(old);
+}
+
+void hnsw_relink_element(Relation index, const VecdbMetric* metric, ItemPointer element, MemoryContext context) {
+    MemoryContext old = MemoryContextSwitchTo(context);
+    HnswMetaData meta = hnsw_read_meta(index);
+    int m = meta.m;
+    HnswSearch* search = (HnswSearch*)palloc(sizeof(HnswSearch));
+    hnsw_search_init_reused(search, index, context, metric, m);
+    search->quant = hnsw_quant_load(index, metric, &meta);
+    // its links and level, copied under the page lock
+    Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(element));
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    HnswElement current = hnsw_get_element(index, BufferGetPage(buffer), ItemPointerGetBlockNumber(element),
+                                           ItemPointerGetOffsetNumber(element), m);
+    int level = current->level;
+    Size nlinks = (Size)(2 * m + level * m);
+    HnswLink* links = (HnswLink*)palloc(sizeof(HnswLink) * nlinks);
+    memcpy(links, HnswElementLinks(current), sizeof(HnswLink) * nlinks);
+    bool deleted = (current->flags & HNSW_ELEMENT_DELETED) != 0;
+    UnlockReleaseBuffer(buffer);
+    if (!deleted) {
+        struct varlena* value = hnsw_copy_live_value(search, element);
+        if (value) link_back(search, element, links, level, Min(level, (int)meta.entry_level), meta.entry_level, value);
     }
-    if (level > meta.entry_level) hnsw_update_entry(index, &tid, level, true);
     MemoryContextSwitchTo(old);
 }
 

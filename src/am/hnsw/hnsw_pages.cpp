@@ -131,14 +131,16 @@ corrupt:
     return NULL;
 }
 
-ItemPointerData hnsw_place_element(Relation index, const char* item, Size size) {
-    return hnsw_place_item(index, item, size, VECDB_PAGE_DATA);
+ItemPointerData hnsw_place_element(Relation index, const char* item, Size size,
+                                   const HnswPlaceCompanion* companion) {
+    return hnsw_place_item(index, item, size, VECDB_PAGE_DATA, companion);
 }
 
 // Adds an item to the first page of its kind with room, starting at the
 // insert hint, growing the index when the hint page is full. Returns the
 // item's TID.
-ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind) {
+ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uint16 kind,
+                                const HnswPlaceCompanion* companion) {
     HnswMetaData meta = hnsw_read_meta(index);
     BlockNumber hint = kind == HNSW_PAGE_VECTOR ? meta.vector_insert_page : meta.insert_page;
     ItemPointerData tid;
@@ -153,9 +155,11 @@ ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uin
             OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
             if (offset == InvalidOffsetNumber)
                 elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
-            GenericXLogFinish(state);
-            UnlockReleaseBuffer(buffer);
             ItemPointerSet(&tid, hint, offset);
+            if (companion) hnsw_pending_mark_placed(index, state, companion, &tid);
+            GenericXLogFinish(state);
+            if (companion) LockBuffer(companion->buffer, BUFFER_LOCK_UNLOCK);
+            UnlockReleaseBuffer(buffer);
             return tid;
         }
         UnlockReleaseBuffer(buffer);
@@ -168,11 +172,13 @@ ItemPointerData hnsw_place_item(Relation index, const char* item, Size size, uin
     OffsetNumber offset = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
     if (offset == InvalidOffsetNumber)
         elog(ERROR, "vecdb: failed to add an element to index \"%s\"", RelationGetRelationName(index));
+    ItemPointerSet(&tid, blkno, offset);
+    if (companion) hnsw_pending_mark_placed(index, state, companion, &tid);
     GenericXLogFinish(state);
+    if (companion) LockBuffer(companion->buffer, BUFFER_LOCK_UNLOCK);
     UnlockReleaseBuffer(buffer);
     // the meta lock is taken only after the page's is released: no lock-order cycle
     hnsw_set_insert_page(index, blkno, kind);
-    ItemPointerSet(&tid, blkno, offset);
     return tid;
 }
 

@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
+extern "C" {
+#include "commands/vacuum.h"
+#include "storage/lmgr.h"
+}
+
 int hnsw_pending_list_limit_kb = 4096;
 
 Size hnsw_pending_entry_size(Size key_bytes, const struct varlena* value) {
@@ -198,4 +203,245 @@ bool hnsw_pending_next(HnswPendingRows* rows, float graph_dist, bool graph_done,
     *dist = row->dist;
     rows->next++;
     return true;
+}
+
+// The entry at an offset of a locked pending page.
+static HnswPendingEntryData* entry_at(Relation index, Page page, BlockNumber blkno, OffsetNumber off) {
+    if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page) ||
+        !ItemIdIsNormal(PageGetItemId(page, off)) ||
+        ItemIdGetLength(PageGetItemId(page, off)) < HNSW_PENDING_HEADER)
+        ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+                        errmsg("index \"%s\" has an invalid pending entry (%u,%u)", RelationGetRelationName(index),
+                               blkno, off),
+                        errhint("Please REINDEX it.")));
+    return (HnswPendingEntryData*)PageGetItem(page, PageGetItemId(page, off));
+}
+
+void hnsw_pending_mark_placed(Relation index, GenericXLogState* state, const HnswPlaceCompanion* companion,
+                              ItemPointer element) {
+    LockBuffer(companion->buffer, BUFFER_LOCK_EXCLUSIVE);
+    BlockNumber blkno = BufferGetBlockNumber(companion->buffer);
+    vecdb_page_check(index, BufferGetPage(companion->buffer), blkno, HNSW_PAGE_PENDING);
+    // the merge lock keeps VACUUM's marking out: the entry is still waiting
+    if (entry_at(index, BufferGetPage(companion->buffer), blkno, companion->offset)->state != HNSW_PENDING_WAITING)
+        elog(ERROR, "vecdb: pending entry (%u,%u) of index \"%s\" changed during its merge", blkno, companion->offset,
+             RelationGetRelationName(index));
+    Page page = vecdb_register_buffer(state, companion->buffer, 0);
+    HnswPendingEntryData* entry = entry_at(index, page, blkno, companion->offset);
+    entry->state = HNSW_PENDING_PLACED;
+    entry->element = *element;
+}
+
+// Sets the state of one entry (one WAL record).
+static void set_state(Relation index, BlockNumber blkno, OffsetNumber off, uint8 state_value) {
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    vecdb_page_check(index, BufferGetPage(buffer), blkno, HNSW_PAGE_PENDING);
+    GenericXLogState* state = GenericXLogStart(index);
+    Page page = vecdb_register_buffer(state, buffer, 0);
+    entry_at(index, page, blkno, off)->state = state_value;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+}
+
+// One entry a merge copied from its page.
+typedef struct MergeItem {
+    OffsetNumber offset;
+    uint8 state;
+    ItemPointerData heap_tid, element;
+    char* keys;  // NULL without key columns
+    struct varlena* value;
+} MergeItem;
+
+// Copies the waiting and placed entries of a pending page; returns how
+// many, and the page's next block in *next.
+static int copy_page_entries(Relation index, BlockNumber blkno, Size key_bytes, MergeItem** out, BlockNumber* next) {
+    Buffer buffer = ReadBuffer(index, blkno);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    Page page = BufferGetPage(buffer);
+    vecdb_page_check(index, page, blkno, HNSW_PAGE_PENDING);
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    MergeItem* items = (MergeItem*)palloc(sizeof(MergeItem) * Max(max, 1));
+    int n = 0;
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+        if (!ItemIdIsNormal(PageGetItemId(page, off))) continue;
+        const char* item = (const char*)entry_at(index, page, blkno, off);
+        const HnswPendingEntryData* entry = (const HnswPendingEntryData*)item;
+        if (entry->state != HNSW_PENDING_WAITING && entry->state != HNSW_PENDING_PLACED) continue;
+        MergeItem* m = &items[n++];
+        m->offset = off;
+        m->state = entry->state;
+        m->heap_tid = entry->heap_tid;
+        m->element = entry->element;
+        m->keys = key_bytes > 0 ? (char*)palloc(key_bytes) : NULL;
+        if (key_bytes > 0) memcpy(m->keys, item + HNSW_PENDING_HEADER, key_bytes);
+        const struct varlena* value = (const struct varlena*)(item + HNSW_PENDING_HEADER + MAXALIGN(key_bytes));
+        m->value = (struct varlena*)palloc(VARSIZE_ANY(value));
+        memcpy(m->value, value, VARSIZE_ANY(value));
+    }
+    *next = VecdbPageGetOpaque(page)->next;
+    UnlockReleaseBuffer(buffer);
+    *out = items;
+    return n;
+}
+
+// Whether every entry from the head to the tail is merged or dead (with
+// the metapage locked, so no append runs meanwhile).
+static bool all_done(Relation index, const HnswMetaData* meta) {
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    BlockNumber blkno = meta->pending_head;
+    for (BlockNumber walked = 0; blkno != InvalidBlockNumber && walked < nblocks; walked++) {
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_SHARE);
+        Page page = BufferGetPage(buffer);
+        vecdb_page_check(index, page, blkno, HNSW_PAGE_PENDING);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        bool done = true;
+        for (OffsetNumber off = FirstOffsetNumber; off <= max && done; off++) {
+            if (!ItemIdIsNormal(PageGetItemId(page, off))) continue;
+            uint8 state = entry_at(index, page, blkno, off)->state;
+            done = state == HNSW_PENDING_MERGED || state == HNSW_PENDING_DEAD;
+        }
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+        if (!done) return false;
+        if (blkno == meta->pending_tail) break;
+        blkno = next;
+    }
+    return true;
+}
+
+// Rewinds the list to its head page, emptied, when nothing in it waits any
+// more (hnsw_pending.h, "Rewind"): its pages are kept for later appends.
+static void rewind_if_done(Relation index) {
+    Buffer meta_buffer = ReadBuffer(index, VECDB_METAPAGE_BLKNO);
+    LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+    const HnswMetaData* current = (const HnswMetaData*)VecdbMetaBody(BufferGetPage(meta_buffer));
+    if (!has_list(current) || !all_done(index, current)) {
+        UnlockReleaseBuffer(meta_buffer);
+        return;
+    }
+    BlockNumber head = current->pending_head;
+    Buffer buffer = ReadBuffer(index, head);
+    LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+    GenericXLogState* state = GenericXLogStart(index);
+    HnswMetaData* meta = writable_meta(vecdb_register_buffer(state, meta_buffer, 0));
+    Page page = GenericXLogRegisterBuffer(state, buffer, GENERIC_XLOG_FULL_IMAGE);
+    BlockNumber next = VecdbPageGetOpaque(page)->next;
+    vecdb_page_init(page, HNSW_PAGE_PENDING);
+    VecdbPageGetOpaque(page)->next = next;
+    meta->pending_tail = head;
+    meta->pending_pages = 1;
+    meta->pending_entries = 0;
+    GenericXLogFinish(state);
+    UnlockReleaseBuffer(buffer);
+    UnlockReleaseBuffer(meta_buffer);
+}
+
+int64 hnsw_pending_merge(Relation index, bool wait) {
+    if (wait)
+        LockPage(index, VECDB_METAPAGE_BLKNO, ExclusiveLock);
+    else if (!ConditionalLockPage(index, VECDB_METAPAGE_BLKNO, ExclusiveLock))
+        return 0;  // another backend is merging
+    HnswMetaData meta = hnsw_read_meta(index);
+    int64 merged = 0;
+    if (has_list(&meta)) {
+        VecdbMetric metric;
+        vecdb_metric_init(&metric, index);
+        Size key_bytes = hnsw_index_key_bytes(index);
+        MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "hnsw merge", ALLOCSET_DEFAULT_SIZES);
+        MemoryContext row = AllocSetContextCreate(work, "hnsw merge row", ALLOCSET_DEFAULT_SIZES);
+        BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+        BlockNumber blkno = meta.pending_head;
+        // up to the tail as the merge began: rows appended meanwhile wait for the next one
+        for (BlockNumber walked = 0; blkno != InvalidBlockNumber && walked < nblocks; walked++) {
+            MemoryContext old = MemoryContextSwitchTo(work);
+            MergeItem* items;
+            BlockNumber next;
+            int n = copy_page_entries(index, blkno, key_bytes, &items, &next);
+            MemoryContextSwitchTo(old);
+            Buffer buffer = ReadBuffer(index, blkno);  // pinned for the companion
+            for (int i = 0; i < n; i++) {
+                CHECK_FOR_INTERRUPTS();
+                if (items[i].state == HNSW_PENDING_WAITING) {
+                    HnswPlaceCompanion companion = {buffer, items[i].offset};
+                    hnsw_insert_value(index, &metric, &items[i].heap_tid, items[i].value, items[i].keys, row,
+                                      &companion);
+                } else {
+                    // placed by a merge a crash cut short: its back links may be missing
+                    hnsw_relink_element(index, &metric, &items[i].element, row);
+                }
+                set_state(index, blkno, items[i].offset, HNSW_PENDING_MERGED);
+                MemoryContextReset(row);
+                merged++;
+            }
+            ReleaseBuffer(buffer);
+            MemoryContextReset(work);
+            if (blkno == meta.pending_tail) break;
+            blkno = next;
+        }
+        MemoryContextDelete(work);
+        rewind_if_done(index);
+    }
+    UnlockPage(index, VECDB_METAPAGE_BLKNO, ExclusiveLock);
+    return merged;
+}
+
+void hnsw_pending_maybe_merge(Relation index) {
+    HnswMetaData meta = hnsw_read_meta(index);
+    if (!has_list(&meta) || (Size)meta.pending_pages * BLCKSZ <= hnsw_pending_limit_bytes(index)) return;
+    hnsw_pending_merge(index, false);
+}
+
+int64 hnsw_pending_bulk_delete(Relation index, IndexBulkDeleteCallback callback, void* callback_state) {
+    LockPage(index, VECDB_METAPAGE_BLKNO, ExclusiveLock);
+    HnswMetaData meta = hnsw_read_meta(index);
+    int64 dead = 0;
+    BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+    BlockNumber blkno = has_list(&meta) ? meta.pending_head : InvalidBlockNumber;
+    for (BlockNumber walked = 0; blkno != InvalidBlockNumber && walked < nblocks; walked++) {
+        vacuum_delay_point();
+        Buffer buffer = ReadBuffer(index, blkno);
+        LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+        vecdb_page_check(index, BufferGetPage(buffer), blkno, HNSW_PAGE_PENDING);
+        GenericXLogState* state = GenericXLogStart(index);
+        Page page = vecdb_register_buffer(state, buffer, 0);
+        int marked = 0;
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+            if (!ItemIdIsNormal(PageGetItemId(page, off))) continue;
+            HnswPendingEntryData* entry = entry_at(index, page, blkno, off);
+            // (a placed or merged row's element is the graph pass's)
+            if (entry->state != HNSW_PENDING_WAITING) continue;
+            if (callback(&entry->heap_tid, callback_state)) {
+                entry->state = HNSW_PENDING_DEAD;
+                marked++;
+            }
+        }
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        if (marked > 0)
+            GenericXLogFinish(state);
+        else
+            GenericXLogAbort(state);
+        UnlockReleaseBuffer(buffer);
+        dead += marked;
+        if (blkno == meta.pending_tail) break;
+        blkno = next;
+    }
+    UnlockPage(index, VECDB_METAPAGE_BLKNO, ExclusiveLock);
+    return dead;
+}
+
+void hnsw_pending_count(Relation index, Page page, BlockNumber blkno, uint64* waiting,
+                        void (*each)(void* arg, BlockNumber blkno, OffsetNumber off, ItemPointer heap_tid), void* arg) {
+    OffsetNumber max = PageGetMaxOffsetNumber(page);
+    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+        ItemId item_id = PageGetItemId(page, off);
+        if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < HNSW_PENDING_HEADER) continue;
+        HnswPendingEntryData* entry = (HnswPendingEntryData*)PageGetItem(page, item_id);
+        // placed and merged rows are counted through their elements
+        if (entry->state != HNSW_PENDING_WAITING) continue;
+        (*waiting)++;
+        if (each) each(arg, blkno, off, &entry->heap_tid);
+    }
 }

@@ -209,3 +209,19 @@ bool hnsw_pending_has(const HnswPendingRows* rows, ItemPointer heap_tid);
 // (graph_dist; INFINITY once the graph has no more): true with *heap_tid
 // and *dist set, false when the graph's row comes first.
 bool hnsw_pending_next(HnswPendingRows* rows, float graph_dist, bool graph_done, ItemPointer heap_tid, float* dist);
+
+// Merges the list into the graph up to the tail it finds (VACUUM, the
+// function; with wait false, skips when another backend is merging).
+// Returns the rows merged.
+int64 hnsw_pending_merge(Relation index, bool wait);
+
+// After an append: merges when the list has grown past its limit.
+void hnsw_pending_maybe_merge(Relation index);
+
+// VACUUM: marks the waiting entries of dead heap rows dead; returns how many.
+int64 hnsw_pending_bulk_delete(Relation index, IndexBulkDeleteCallback callback, void* callback_state);
+
+// The waiting entries of one pending page (index_stats, verify_index):
+// counts them and calls each (when not NULL) with their heap TIDs.
+void hnsw_pending_count(Relation index, Page page, BlockNumber blkno, uint64* waiting,
+                        void (*each)(void* arg, BlockNumber blkno, OffsetNumber off, ItemPointer heap_tid), void* arg);
