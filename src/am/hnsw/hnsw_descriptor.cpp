@@ -1,11 +1,22 @@
 // hnsw as the shared machinery sees it: its registration, the entry
 // counting and details behind vecdb.index_stats, and its verify_index checks.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "am/common/am_descriptor.h"
 #include "am/common/verify.h"
 
 // Counts the elements of one hnsw element page (deleted ones are no entries).
+// Counts a waiting pending entry as an entry.
+static void count_pending(void* arg, BlockNumber, OffsetNumber, ItemPointer heap_tid) {
+    vecdb_count_entry((VecdbEntryCounter*)arg, heap_tid, false);
+}
+
 static void hnsw_count_entries(Relation index, Page page, BlockNumber blkno, VecdbEntryCounter* counter) {
+    if (VecdbPageGetOpaque(page)->kind == HNSW_PAGE_PENDING) {
+        uint64 waiting = 0;
+        hnsw_pending_count(index, page, blkno, &waiting, count_pending, counter);
+        return;
+    }
     if (VecdbPageGetOpaque(page)->kind != VECDB_PAGE_DATA) return;  // sq8 vector pages hold no entries
     OffsetNumber max = PageGetMaxOffsetNumber(page);
     for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off)) {
@@ -36,11 +47,16 @@ static void hnsw_describe(Relation index, Relation heap, StringInfo out) {
     appendStringInfo(out,
                      "{\"m\": %u, \"ef_construction\": %u, \"quantizer\": \"%s\", \"levels\": %d, "
                      "\"entry_level\": %d, \"elements\": %lu, \"deleted_elements\": %lu, "
-                     "\"mean_level0_degree\": %.2f, \"unreachable_elements\": %lu}",
+                     "\"mean_level0_degree\": %.2f, \"unreachable_elements\": %lu, \"pending_pages\": %u, "
+                     "\"pending_entries_appended\": %u}",
                      meta.m, meta.ef_construction, hnsw_quantizer_name(meta.quantizer), counts.top_level + 1,
                      (int)meta.entry_level, (unsigned long)counts.elements, (unsigned long)counts.deleted,
                      counts.elements > 0 ? (double)counts.level0_links / (double)counts.elements : 0.0,
-                     (unsigned long)(counts.elements - reached_live));
+                     (unsigned long)(counts.elements - reached_live),
+                     meta.pending_head != VECDB_METAPAGE_BLKNO && meta.pending_head != InvalidBlockNumber
+                         ? meta.pending_pages
+                         : 0,
+                     meta.pending_entries);
 }
 
 extern const VecdbAmDescriptor vecdb_hnsw_am;

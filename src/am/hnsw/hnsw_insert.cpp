@@ -400,8 +400,10 @@ bool hnsw_insert(Relation index, Datum* values, bool* isnull, ItemPointer heap_t
             hnsw_form_keys(index, values, isnull, keys);
         }
         // WITH (pending_list = on): the graph work waits for a merge (hnsw_pending.h)
-        if (!hnsw_uses_pending_list(index) ||
-            !hnsw_pending_append(index, heap_tid, value, keys, hnsw_index_key_bytes(index)))
+        if (hnsw_uses_pending_list(index) &&
+            hnsw_pending_append(index, heap_tid, value, keys, hnsw_index_key_bytes(index)))
+            hnsw_pending_maybe_merge(index);
+        else
             hnsw_insert_value(index, &metric, heap_tid, value, keys, context);
     }
     MemoryContextSwitchTo(old);

@@ -9,6 +9,9 @@
 extern "C" {
 #include "commands/vacuum.h"
 #include "storage/lmgr.h"
+#include "access/xlog.h"
+#include "commands/defrem.h"
+#include "utils/acl.h"
 }
 
 int hnsw_pending_list_limit_kb = 4096;
@@ -444,4 +447,25 @@ void hnsw_pending_count(Relation index, Page page, BlockNumber blkno, uint64* wa
         (*waiting)++;
         if (each) each(arg, blkno, off, &entry->heap_tid);
     }
+}
+
+// vecdb.hnsw_merge_pending(index): merges an hnsw index's pending list into
+// its graph now (like gin_clean_pending_list); returns the rows merged.
+VECDB_FUNCTION(vecdb_hnsw_merge_pending) {
+    Oid index_oid = PG_GETARG_OID(0);
+    if (RecoveryInProgress())
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE), errmsg("recovery is in progress"),
+                        errhint("Pending lists cannot be merged during recovery.")));
+    Relation index = index_open(index_oid, RowExclusiveLock);
+    if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
+        ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+                        errmsg("\"%s\" is not an hnsw index", RelationGetRelationName(index))));
+    if (RELATION_IS_OTHER_TEMP(index))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("cannot access temporary indexes of other sessions")));
+    if (!pg_class_ownercheck(index_oid, GetUserId()))
+        aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_INDEX, RelationGetRelationName(index));
+    int64 merged = hnsw_pending_merge(index, true);
+    index_close(index, RowExclusiveLock);
+    PG_RETURN_INT64(merged);
 }

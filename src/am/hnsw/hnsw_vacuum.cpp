@@ -6,6 +6,7 @@
 // (its links stay) but is never returned.
 #include "am/hnsw/hnsw.h"
 #include "am/hnsw/hnsw_walk.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "core/hnsw/select.h"
 
 #include <algorithm>
@@ -284,6 +285,8 @@ IndexBulkDeleteResult* hnsw_bulk_delete(IndexVacuumInfo* info, IndexBulkDeleteRe
                                         IndexBulkDeleteCallback callback, void* callback_state) {
     Relation index = info->index;
     if (stats == NULL) stats = (IndexBulkDeleteResult*)palloc0(sizeof(IndexBulkDeleteResult));
+    // pending rows first: their heap TIDs may be reused once VACUUM is done
+    stats->tuples_removed += (double)hnsw_pending_bulk_delete(index, callback, callback_state);
     HnswMetaData meta = hnsw_read_meta(index);
     VacuumSurvey s;
     memset(&s, 0, sizeof s);
@@ -330,6 +333,8 @@ static void keep_element_chains(Relation index, VecdbOverflowSweep* sweep, void*
 IndexBulkDeleteResult* hnsw_vacuum_cleanup(IndexVacuumInfo* info, IndexBulkDeleteResult* stats) {
     Relation index = info->index;
     if (info->analyze_only) return stats;
+    // the pending list goes into the graph (its dead rows were marked by the bulk delete)
+    hnsw_pending_merge(index, true);
     int m = hnsw_read_meta(index).m;
     if (stats == NULL) {
         // no bulk delete ran: count the live elements so pg_class stays accurate

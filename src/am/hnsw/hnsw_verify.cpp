@@ -6,6 +6,7 @@
 // the entry point (a scan can return nothing else). The common frame then
 // checks that every heap row the index should hold is indexed exactly once.
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "am/hnsw/hnsw_keys.h"
 #include "am/hnsw/hnsw_walk.h"
 #include "am/common/verify.h"
@@ -130,7 +131,7 @@ static void verify_elements(VecdbVerifyReport* report, Relation index, int m, in
         CHECK_FOR_INTERRUPTS();
         uint16 kind = vecdb_verify_page_kind(report, blkno);
         if (kind >= VECDB_PAGE_AM_FIRST && !(kind == HNSW_PAGE_VECTOR && codes > 0) &&
-            !(kind == HNSW_PAGE_KEYS && hnsw_key_columns(index) > 0))
+            !(kind == HNSW_PAGE_KEYS && hnsw_key_columns(index) > 0) && kind != HNSW_PAGE_PENDING)
             vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "page kind %u does not exist in an hnsw index",
                                  kind);
         if (kind != VECDB_PAGE_DATA) continue;
@@ -265,6 +266,59 @@ static void verify_reachability(VecdbVerifyReport* report, Relation index, Relat
 }
 
 // descriptor->verify of hnsw.
+// The pending list: a chain of pending pages from the head that reaches
+// the tail, entries with a known state; a waiting entry is its row's
+// entry, a placed or merged one names an element of the map (which is).
+static void verify_pending(VecdbVerifyReport* report, Relation index, const HnswMetaData* meta,
+                           const HnswTidMap* map) {
+    if (meta->pending_head == VECDB_METAPAGE_BLKNO || meta->pending_head == InvalidBlockNumber) return;
+    BlockNumber nblocks = vecdb_verify_nblocks(report);
+    BlockNumber blkno = meta->pending_head;
+    bool reached_tail = false;
+    for (BlockNumber walked = 0; blkno != InvalidBlockNumber; walked++) {
+        CHECK_FOR_INTERRUPTS();
+        if (walked >= nblocks) {
+            vecdb_verify_problem(report, blkno, InvalidOffsetNumber, "pending list has a cycle");
+            return;
+        }
+        Buffer buffer = vecdb_verify_read_page(report, blkno, HNSW_PAGE_PENDING, "pending list");
+        if (!BufferIsValid(buffer)) return;
+        Page page = BufferGetPage(buffer);
+        OffsetNumber max = PageGetMaxOffsetNumber(page);
+        for (OffsetNumber off = FirstOffsetNumber; off <= max; off++) {
+            ItemId item_id = PageGetItemId(page, off);
+            if (!ItemIdIsNormal(item_id)) continue;
+            if (ItemIdGetLength(item_id) < HNSW_PENDING_HEADER) {
+                vecdb_verify_problem(report, blkno, off, "pending entry of %u bytes", ItemIdGetLength(item_id));
+                continue;
+            }
+            HnswPendingEntryData* entry = (HnswPendingEntryData*)PageGetItem(page, item_id);
+            if (entry->state == HNSW_PENDING_WAITING) {
+                vecdb_verify_entry(report, blkno, off, &entry->heap_tid);
+            } else if (entry->state == HNSW_PENDING_PLACED || entry->state == HNSW_PENDING_MERGED) {
+                uint8* mark = hnsw_tid_map_at(map, &entry->element);
+                if (mark == NULL || !(*mark & HNSW_MARK_ELEMENT))
+                    vecdb_verify_problem(report, blkno, off, "merged pending entry names (%u,%u), which is no element",
+                                         ItemPointerGetBlockNumberNoCheck(&entry->element),
+                                         ItemPointerGetOffsetNumberNoCheck(&entry->element));
+            } else if (entry->state != HNSW_PENDING_DEAD) {
+                vecdb_verify_problem(report, blkno, off, "pending entry has state %u", entry->state);
+            }
+        }
+        BlockNumber next = VecdbPageGetOpaque(page)->next;
+        UnlockReleaseBuffer(buffer);
+        if (blkno == meta->pending_tail) {
+            reached_tail = true;
+            break;
+        }
+        blkno = next;
+    }
+    if (!reached_tail)
+        vecdb_verify_problem(report, VECDB_METAPAGE_BLKNO, InvalidOffsetNumber,
+                             "pending list from block %u does not reach its tail %u", meta->pending_head,
+                             meta->pending_tail);
+}
+
 void hnsw_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
     HnswMetaData meta;
     VecdbMetaHeader header = vecdb_read_metapage(index, VECDB_AM_HNSW, &meta, sizeof meta);
@@ -290,6 +344,7 @@ void hnsw_verify(Relation index, Relation heap, VecdbVerifyReport* report) {
     verify_elements(report, index, meta.m, codes, &map);
     verify_links(report, index, meta.m, &map);
     hnsw_verify_key_directory(index, &meta, report, &map);
+    verify_pending(report, index, &meta, &map);
     verify_reachability(report, index, heap, &meta, &map);
     pfree(map.marks);
 }
