@@ -357,6 +357,7 @@ typedef struct HnswTidMap {
 #define HNSW_MARK_ELEMENT 0x01  // a well-formed element lives there
 #define HNSW_MARK_REACHED 0x02  // the level-0 walk from the entry point reached it
 #define HNSW_MARK_LIVE 0x04     // not deleted
+#define HNSW_MARK_PLACED 0x08   // a merge placed it and may not have linked it yet (hnsw_pending.h)
 #define HNSW_MARK_LEVEL_SHIFT 4 // the element's level in the high bits
 
 void hnsw_tid_map_init(HnswTidMap* map, BlockNumber nblocks, int m);

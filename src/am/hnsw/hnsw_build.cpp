@@ -8,6 +8,7 @@
 // saying how much memory the in-memory build would have needed.
 #include "am/common/build_info.h"
 #include "am/hnsw/hnsw.h"
+#include "am/hnsw/hnsw_pending.h"
 #include "am/hnsw/hnsw_keys.h"
 #include "core/hnsw/graph_builder.h"
 #include "pg/guard.h"
@@ -503,6 +504,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
     HnswBuildState* state = (HnswBuildState*)palloc0(sizeof(HnswBuildState));
     state->index = index;
     hnsw_check_key_columns(index);
+    hnsw_check_pending_option(index);
     vecdb_metric_init(&state->metric, index);
     hnsw_get_options(index, &state->m, &state->ef_construction);
     state->key_bytes = hnsw_index_key_bytes(index);
@@ -544,6 +546,7 @@ IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_inf
 
 void hnsw_build_empty(Relation index) {
     hnsw_check_key_columns(index);
+    hnsw_check_pending_option(index);
     int m, ef_construction;
     hnsw_get_options(index, &m, &ef_construction);
     int quantizer = hnsw_get_quantizer(index);

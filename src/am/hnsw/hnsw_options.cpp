@@ -88,9 +88,12 @@ int hnsw_max_level(int m) {
 }
 
 // Whether INSERTs into an index go to its pending list.
+// Indexes with key columns do not use it yet: a merged row's key-directory
+// entry is written in a record of its own after its element, and a crash in
+// between would hide the committed row from directory scans (hnsw_pending.h).
 bool hnsw_uses_pending_list(Relation index) {
     HnswOptions* options = (HnswOptions*)index->rd_options;
-    return options && options->pending_list;
+    return options && options->pending_list && IndexRelationGetNumberOfKeyAttributes(index) == 1;
 }
 
 // The pending list's limit of an index, in bytes.
@@ -98,4 +101,13 @@ Size hnsw_pending_limit_bytes(Relation index) {
     HnswOptions* options = (HnswOptions*)index->rd_options;
     int kb = options && options->pending_list_limit != -1 ? options->pending_list_limit : hnsw_pending_list_limit_kb;
     return (Size)kb * 1024;
+}
+
+// CREATE INDEX: rejects pending_list = on where it does not apply yet.
+void hnsw_check_pending_option(Relation index) {
+    HnswOptions* options = (HnswOptions*)index->rd_options;
+    if (options && options->pending_list && IndexRelationGetNumberOfKeyAttributes(index) > 1)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("hnsw option pending_list is not supported for index \"%s\" with key columns",
+                               RelationGetRelationName(index))));
 }

@@ -177,6 +177,7 @@ extern int hnsw_pending_list_limit_kb;
 // hnsw_options.cpp: WITH (pending_list, pending_list_limit)
 bool hnsw_uses_pending_list(Relation index);
 Size hnsw_pending_limit_bytes(Relation index);
+void hnsw_check_pending_option(Relation index);
 
 // Item size of a pending entry, or 0 when it would not fit a page.
 Size hnsw_pending_entry_size(Size key_bytes, const struct varlena* value);

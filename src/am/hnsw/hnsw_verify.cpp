@@ -250,7 +250,7 @@ static void verify_reachability(VecdbVerifyReport* report, Relation index, Relat
     IndexFetchTableData* fetch = table_index_fetch_begin(heap);
     TupleTableSlot* slot = table_slot_create(heap, NULL);
     for (Size i = 0; i < nslots; i++) {
-        if ((map->marks[i] & (HNSW_MARK_LIVE | HNSW_MARK_REACHED)) != HNSW_MARK_LIVE) continue;
+        if ((map->marks[i] & (HNSW_MARK_LIVE | HNSW_MARK_REACHED | HNSW_MARK_PLACED)) != HNSW_MARK_LIVE) continue;
         ItemPointerData tid;
         ItemPointerSet(&tid, (BlockNumber)(i / map->slots), (OffsetNumber)(i % map->slots + 1));
         if (!heap_row_visible(index, meta->m, &tid, fetch, slot)) continue;
@@ -269,8 +269,7 @@ static void verify_reachability(VecdbVerifyReport* report, Relation index, Relat
 // The pending list: a chain of pending pages from the head that reaches
 // the tail, entries with a known state; a waiting entry is its row's
 // entry, a placed or merged one names an element of the map (which is).
-static void verify_pending(VecdbVerifyReport* report, Relation index, const HnswMetaData* meta,
-                           const HnswTidMap* map) {
+static void verify_pending(VecdbVerifyReport* report, Relation index, const HnswMetaData* meta, HnswTidMap* map) {
     if (meta->pending_head == VECDB_METAPAGE_BLKNO || meta->pending_head == InvalidBlockNumber) return;
     BlockNumber nblocks = vecdb_verify_nblocks(report);
     BlockNumber blkno = meta->pending_head;
@@ -297,6 +296,8 @@ static void verify_pending(VecdbVerifyReport* report, Relation index, const Hnsw
                 vecdb_verify_entry(report, blkno, off, &entry->heap_tid);
             } else if (entry->state == HNSW_PENDING_PLACED || entry->state == HNSW_PENDING_MERGED) {
                 uint8* mark = hnsw_tid_map_at(map, &entry->element);
+                // until the next merge links it, scans find its row through the pending list
+                if (mark && entry->state == HNSW_PENDING_PLACED) *mark |= HNSW_MARK_PLACED;
                 if (mark == NULL || !(*mark & HNSW_MARK_ELEMENT))
                     vecdb_verify_problem(report, blkno, off, "merged pending entry names (%u,%u), which is no element",
                                          ItemPointerGetBlockNumberNoCheck(&entry->element),
