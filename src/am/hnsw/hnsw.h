@@ -397,6 +397,8 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
 // entry point.
 void hnsw_relink_element(Relation index, const VecdbMetric* metric, ItemPointer element, MemoryContext context);
 bool hnsw_value_indexable(const VecdbMetric* metric, const struct varlena* value);
+// The level a row's element gets (drawn from its heap TID: the same on every run).
+int hnsw_element_level(ItemPointer heap_tid, int m);
 
 // AM callbacks (hnsw_build.cpp, hnsw_insert.cpp, hnsw_scan.cpp, hnsw_vacuum.cpp, hnsw_cost.cpp)
 IndexBuildResult* hnsw_build(Relation heap, Relation index, IndexInfo* index_info);

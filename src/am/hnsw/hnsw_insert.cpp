@@ -220,6 +220,10 @@ static double level_draw(ItemPointer heap_tid) {
     return (double)((x >> 11) + 1) * (1.0 / 9007199254740992.0);
 }
 
+int hnsw_element_level(ItemPointer heap_tid, int m) {
+    return Min(vecdb::core::hnsw::random_level(level_draw(heap_tid), m), hnsw_max_level(m));
+}
+
 // The first element of an empty graph: written with the metapage locked so
 // two first inserts cannot both become (disconnected) entry points.
 // Returns false when another backend made the graph non-empty meanwhile;
@@ -285,8 +289,7 @@ void hnsw_insert_value(Relation index, const VecdbMetric* metric, ItemPointer he
     MemoryContext old = MemoryContextSwitchTo(context);
     HnswMetaData meta = hnsw_read_meta(index);
     int m = meta.m, ef_construction = meta.ef_construction;
-    int level = vecdb::core::hnsw::random_level(level_draw(heap_tid), m);
-    level = Min(level, hnsw_max_level(m));
+    int level = hnsw_element_level(heap_tid, m);
     HnswQuant* quant = hnsw_quant_load(index, metric, &meta);
     bool external = false;
     Size size;

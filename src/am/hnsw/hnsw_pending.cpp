@@ -57,13 +57,13 @@ bool hnsw_pending_append(Relation index, ItemPointer heap_tid, const struct varl
                          Size key_bytes) {
     Size size = hnsw_pending_entry_size(key_bytes, value);
     if (size == 0) return false;
-    // a value whose element would need an overflow chain (at any level) goes
-    // to the graph at once: a merge never writes overflow pages
+    // a value whose element would need an overflow chain goes to the graph
+    // at once: a merge never writes overflow pages
     int m, ef_construction;
     hnsw_get_options(index, &m, &ef_construction);
     bool external = false;
     if (hnsw_get_quantizer(index) == HNSW_QUANTIZER_NONE)
-        hnsw_element_size(m, hnsw_max_level(m), VARSIZE_ANY(value), key_bytes, &external);
+        hnsw_element_size(m, hnsw_element_level(heap_tid, m), VARSIZE_ANY(value), key_bytes, &external);
     if (external) return false;
     char* item = (char*)palloc0(size);
     form_entry(item, heap_tid, value, keys, key_bytes);
