@@ -1,5 +1,7 @@
-// The hnsw pending list (DESIGN, branch hins-6-pending: not on main, not
-// finished; see "State of this branch" at the end).
+// The hnsw pending list: WITH (pending_list = on) INSERTs append rows here
+// instead of changing the graph; scans score them exactly; VACUUM, the
+// INSERT that grows the list past its limit, or vecdb.hnsw_merge_pending()
+// merge them into the graph.
 //
 // Why
 // ---
@@ -9,9 +11,9 @@
 // 3.7 KB. The graph search is 1.22M of it and the back links write ~6.8
 // pages all over the index, 6.4 of them a full-page image. No tuning of that
 // path gets to half the heap's rate. Appending the row to a page chain
-// instead costs +0.044M instructions and 6.9 KB of WAL a row (prototype,
-// branch hins-6-proto: 0.575M vs 0.531M per row; interleaved A/B in one
-// session 0.64 x the no-index rate, against 0.19 x for the graph insert).
+// instead costs +0.044M instructions and 6.9 KB of WAL a row (0.575M vs
+// 0.531M per row; interleaved batches in one session: 0.58 x the no-index
+// rate, against 0.19 x for the graph insert).
 // GIN's fastupdate and Milvus's growing segments do the same: new rows wait
 // in a list every scan reads exactly, and a later batch moves them into the
 // real structure.
@@ -61,9 +63,11 @@
 // record of its own afterwards, as hnsw_place_item does now). So a crash
 // leaves every row exactly once: PENDING (not in the graph) or PLACED
 // (in the graph, found by the exact score and deduplicated) or MERGED.
-// The key-directory entry must be in that record too: the row is committed,
-// and an element without its directory entry would be missed by selective
-// filtered scans (score_matches).
+// Indexes with key columns do not use the list yet: the element's
+// key-directory entry is appended in a record of its own, and a crash in
+// between would hide a committed row from selective filtered scans
+// (score_matches). The fix: a "directory done" flag in the entry, set in
+// the directory append's record, redone by the next merge.
 //
 // Locks (order: metapage, then a pending page, then an element page)
 // -----
@@ -99,55 +103,43 @@
 // start_search: hnsw_pending_collect() scores every PENDING/PLACED entry whose
 // key area passes the scan's HnswKeyFilter exactly (metric key of the full
 // vector, also for sq8 indexes) into a sorted array, even when the graph is
-// empty (today an empty graph ends the scan at once). get_tuple: before
+// empty (an empty graph used to end the scan at once). get_tuple: before
 // handing out the graph's next row with distance d, hand out the pending
 // rows with distance <= d (graph batches are each sorted; with relaxed order
 // later rounds may go below the pending rows already emitted, as now); when
 // the graph runs dry, the rest of the pending rows. vecdb.max_scan_tuples
-// does not limit the pending rows (they are all scored already). EXPLAIN's
-// vecdb stats / vecdb.stat_search add "pending scored".
+// does not limit the pending rows (they are all scored already); they count
+// as scored entries in the scan's statistics (vecdb.stat_search).
 //
 // VACUUM, verify, stats
 // ---------------------
 // bulk_delete: PENDING/PLACED entries whose heap TID the callback reports dead
 // become DEAD (one record per page), before the heap TIDs can be reused;
 // a PLACED element is handled by the graph pass like any other. cleanup
-// (also autovacuum's, and the analyze-only call? no: only when not
-// info->analyze_only) merges. vecdb.hnsw_merge_pending(regclass) returns the
+// (also autovacuum's; not an analyze-only call) merges. vecdb.hnsw_merge_pending(regclass) returns the
 // rows merged. count_entries counts PENDING entries (PLACED/MERGED ones are
 // counted through their element) so verify's "every live heap row indexed
 // once" holds as it is; verify also checks entry headers, states, the
 // chain (kinds, next pointers, no cycle, ends at the tail) and that a
-// PLACED/MERGED entry's element exists with the same heap TID.
-// index_stats: "pending_entries", "pending_pages".
+// PLACED/MERGED entry's element exists; a PLACED element is not reported
+// unreachable (its row is found through the list until the next merge).
+// index_stats: "pending_pages", "pending_entries_appended".
 //
 // Options
 // -------
-// WITH (pending_list = on | off) (bool reloption, default on for a new index:
-// off keeps today's behaviour), pending_list_limit (int reloption, kB, 64 ..
+// WITH (pending_list = on | off) (bool reloption, default off: turning it on
+// trades query work for insert work, which should be asked for),
+// pending_list_limit (int reloption, kB, 64 ..
 // MAX_KILOBYTES, -1 = the GUC) and vecdb.hnsw_pending_list_limit (GUC,
 // GUC_UNIT_KB, default 4MB like gin_pending_list_limit). ALTER INDEX ... SET
 // (pending_list = off) stops appends; what is pending stays until merged.
 //
-// Tests to write
-// --------------
-// regress hnsw_pending: rows found with exact distances while pending (index
-// order = seq-scan order on a small table, ef_search 1000), after
-// hnsw_merge_pending and after VACUUM; deleted pending rows never returned
-// after VACUUM (and heap TIDs reused by later inserts return the new rows
-// only); key-column filters over pending rows; the limit (64 kB) triggering
-// a merge (index_stats pending_entries drops to 0); bad reloption values;
-// an empty graph with pending rows; sq8. TAP: kill -9 mid-merge (a merge of
-// a few thousand rows through the function, killed after the first PLACED
-// record: poll index_stats), then verify_index clean and every row exactly
-// once through the index; the standby replays appends, merges and rewinds;
-// TAP 004 concurrency with pending_list on (inserts while merging).
-//
-// State of this branch
-// --------------------
-// Written: the entry format, the options and the append (hnsw_pending.cpp),
-// compiled, not wired into hnsw_insert and not tested. Not written: scan
-// hook, merge, rewind, VACUUM, verify/stats, SQL function, tests.
+// Tests
+// -----
+// regress hnsw_pending (exact while pending, after VACUUM and the function,
+// deleted rows and reused heap TIDs, the limit, off again, an index built
+// empty, sq8, bad options); TAP 016 (kill -9 mid-merge). Not yet: the
+// standby and the concurrency TAP tests with the list on.
 #pragma once
 
 #include "am/hnsw/hnsw.h"

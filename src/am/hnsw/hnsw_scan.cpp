@@ -220,6 +220,7 @@ static void start_search(IndexScanDesc scan, HnswScanOpaque so) {
     MemoryContext old = MemoryContextSwitchTo(so->query_context);
     hnsw_pending_collect(scan->indexRelation, &meta, &so->metric, so->query, so->filter, &so->pending);
     MemoryContextSwitchTo(old);
+    vecdb_scan_stats_scored(&so->stats, so->pending.n);
     if (!ItemPointerIsValid(&meta.entry)) {
         so->exhausted = true;  // no graph yet: only the pending rows
         return;
