@@ -361,7 +361,8 @@ int64 hnsw_pending_merge(Relation index, bool wait) {
         vecdb_metric_init(&metric, index);
         Size key_bytes = hnsw_index_key_bytes(index);
         MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "hnsw merge", ALLOCSET_DEFAULT_SIZES);
-        MemoryContext row = AllocSetContextCreate(work, "hnsw merge row", ALLOCSET_DEFAULT_SIZES);
+        // (a sibling, not a child: resetting work per page must not delete it)
+        MemoryContext row = AllocSetContextCreate(CurrentMemoryContext, "hnsw merge row", ALLOCSET_DEFAULT_SIZES);
         BlockNumber nblocks = RelationGetNumberOfBlocks(index);
         BlockNumber blkno = meta.pending_head;
         // up to the tail as the merge began: rows appended meanwhile wait for the next one
@@ -391,6 +392,7 @@ int64 hnsw_pending_merge(Relation index, bool wait) {
             if (blkno == meta.pending_tail) break;
             blkno = next;
         }
+        MemoryContextDelete(row);
         MemoryContextDelete(work);
         rewind_if_done(index);
     }
