@@ -18,6 +18,7 @@
 #include "core/quant/pq.h"
 #include "core/quant/sq8.h"
 #include "pg/guard.h"
+#include "types/vector.h"
 
 #include <algorithm>
 #include <cmath>
@@ -78,6 +79,12 @@ typedef struct IvfScanOpaqueData {
     IvfDeferred* deferred;
     size_t ndeferred, deferred_capacity;
     int64 returned;
+    // vector / halfvec l2 and l1: the bounded kernel and the query's
+    // elements, chosen once per query (both NULL: the metric's functions)
+    float (*bounded_f32)(const float* a, const float* b, size_t n, float bound);
+    float (*bounded_f16)(const uint16_t* a, const uint16_t* b, size_t n, float bound);
+    const void* query_x;
+    int query_dim;
 } IvfScanOpaqueData;
 
 typedef IvfScanOpaqueData* IvfScanOpaque;
@@ -92,6 +99,33 @@ IndexScanDesc ivf_begin_scan(Relation index, int nkeys, int norderbys) {
     scan->xs_orderbyvals = (Datum*)palloc0(sizeof(Datum) * Max(norderbys, 1));
     scan->xs_orderbynulls = (bool*)palloc(sizeof(bool) * Max(norderbys, 1));
     return scan;
+}
+
+// Chooses the kernel that scores full entries against the query (vector
+// and halfvec l2 / l1; the other metrics go through the metric's
+// functions), so scoring an entry needs no switch on the metric and no
+// shape check beyond comparing its size and dimension with the query's.
+static void choose_kernel(IvfScanOpaque so) {
+    so->bounded_f32 = NULL;
+    so->bounded_f16 = NULL;
+    const VecdbMetric* metric = &so->metric;
+    if (so->query == NULL || !vecdb_metric_has_kernel(metric) || !vecdb_metric_same_shape(metric, so->query, so->query))
+        return;
+    const vecdb::core::DistanceKernels* k = metric->kernels;
+    switch (metric->kind) {
+        case VECDB_KEY_VECTOR_L2: so->bounded_f32 = k->l2_squared_bounded_f32; break;
+        case VECDB_KEY_VECTOR_L1: so->bounded_f32 = k->l1_bounded_f32; break;
+        case VECDB_KEY_HALFVEC_L2: so->bounded_f16 = k->l2_squared_bounded_f16; break;
+        case VECDB_KEY_HALFVEC_L1: so->bounded_f16 = k->l1_bounded_f16; break;
+        default: return;
+    }
+    if (so->bounded_f32) {
+        so->query_x = ((const Vector*)so->query)->x;
+        so->query_dim = ((const Vector*)so->query)->dim;
+    } else {
+        so->query_x = ((const HalfVector*)so->query)->x;
+        so->query_dim = ((const HalfVector*)so->query)->dim;
+    }
 }
 
 void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys) {
@@ -123,6 +157,7 @@ void ivf_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
         // every key the collector gets is exact (lists, rerank, set-aside entries)
         vecdb_collector_remember_distances(&so->collector, &so->metric, so->query);
     }
+    choose_kernel(so);
 }
 
 // Orders (key, list) pairs by key, then list.
@@ -363,8 +398,26 @@ static void score_full_page(Relation index, IvfScanOpaque so, Page page, BlockNu
         IvfFullEntry* entry = (IvfFullEntry*)PageGetItem(page, item_id);
         const struct varlena* value = IvfFullEntryValue(entry);
         double key;
-        if (kernel && ItemIdGetLength(item_id) == inline_size && entry->flags == 0 && VARATT_IS_4B_U(value) &&
-            VARSIZE(value) == query_size && vecdb_metric_same_shape(&so->metric, so->query, value)) {
+        bool direct = ItemIdGetLength(item_id) == inline_size && entry->flags == 0 && VARATT_IS_4B_U(value) &&
+                      VARSIZE(value) == query_size;
+        if (direct && (so->bounded_f32 != NULL || so->bounded_f16 != NULL)) {
+            // l2 / l1: the bounded kernel equals the plain one within the
+            // bound, and an infinite bound gives the plain key
+            double limit = so->abandon && so->nkeep == IVF_KEEP ? so->keep[0] : INFINITY;
+            float bound = (float)limit;
+            if ((double)bound < limit) bound = std::nextafter(bound, INFINITY);
+            if (so->bounded_f32 != NULL && ((const Vector*)value)->dim == so->query_dim)
+                key = so->bounded_f32(((const Vector*)value)->x, (const float*)so->query_x, (size_t)so->query_dim, bound);
+            else if (so->bounded_f16 != NULL && ((const HalfVector*)value)->dim == so->query_dim)
+                key = so->bounded_f16(((const HalfVector*)value)->x, (const uint16_t*)so->query_x,
+                                      (size_t)so->query_dim, bound);
+            else
+                key = vecdb_metric_key(&so->metric, so->query, value);
+            if (key > limit) {  // farther than the IVF_KEEP nearest: set aside
+                defer_entry(so, blkno, off, &entry->heap_tid);
+                continue;
+            }
+        } else if (kernel && direct && vecdb_metric_same_shape(&so->metric, so->query, value)) {
             if (so->abandon && so->nkeep == IVF_KEEP) {
                 key = vecdb_metric_kernel_key_bounded(&so->metric, so->query, value, so->keep[0]);
                 if (key > so->keep[0]) {  // farther than the IVF_KEEP nearest: set aside
