@@ -86,3 +86,50 @@ DROP POLICY nested ON outer_c;
 DROP FUNCTION public.inner_hits(bigint);
 SELECT vecdb.drop_collection('outer_c');
 SELECT vecdb.drop_collection('inner_c');
+-- inlined at plan time: a prepared call with constant options plans the
+-- shape's statement itself (the index scan under the vecdb.search gate);
+-- one vector runs it, a batch or bad data the function, with its errors
+SELECT vecdb.create_collection('inl', 2);
+SELECT (vecdb.insert('inl', '[{"id": 1, "vector": [0, 0]}, {"id": 2, "vector": [1, 1]}, {"id": 3, "vector": [2, 2]}]'))->'insert_count';
+SELECT vecdb.create_index('inl', 'vector', 'FLAT', 'L2');
+PREPARE inl(text) AS SELECT query_no, id, round(distance::numeric, 4) AS d FROM vecdb.search('inl', $1, top_k => 2, filter => 'id != 1');
+EXPLAIN (COSTS OFF) EXECUTE inl('[0, 0]');
+EXECUTE inl('[0, 0]');
+EXECUTE inl('[0, 0]');
+EXECUTE inl('[0, 0]');
+EXECUTE inl('[0, 0]');
+EXECUTE inl('[0, 0]');
+EXECUTE inl('[2.1, 2]');
+SELECT generic_plans > 0 AS generic FROM pg_prepared_statements WHERE name = 'inl';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE inl('[[0, 0], [2, 2]]');
+EXECUTE inl('[[0, 0], [2, 2]]');
+EXECUTE inl('[0]');
+EXECUTE inl('{"a": 1}');
+EXECUTE inl(NULL);
+-- the same with jsonb data
+PREPARE inl_j(jsonb) AS SELECT query_no, id FROM vecdb.search('inl', $1, top_k => 1);
+EXECUTE inl_j('[1.1, 1]');
+EXECUTE inl_j('[[1.1, 1], [0, 0]]');
+-- privileges and row-level security apply to the inlined statement, for
+-- the role that runs it (the plan is not reused across roles)
+CREATE ROLE inl_reader;
+GRANT USAGE ON SCHEMA vecdb TO inl_reader;
+SET ROLE inl_reader;
+EXECUTE inl('[0, 0]');
+RESET ROLE;
+GRANT SELECT ON inl TO inl_reader;
+ALTER TABLE inl ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_three ON inl TO inl_reader USING (id = 3);
+SET ROLE inl_reader;
+EXECUTE inl('[0, 0]');
+RESET ROLE;
+EXECUTE inl('[0, 0]');
+DROP POLICY only_three ON inl;
+REVOKE SELECT ON inl FROM inl_reader;
+REVOKE USAGE ON SCHEMA vecdb FROM inl_reader;
+DROP ROLE inl_reader;
+-- a catalog change replans it (the dropped collection is gone)
+SELECT vecdb.drop_collection('inl');
+EXECUTE inl('[0, 0]');
+DEALLOCATE inl;
+DEALLOCATE inl_j;

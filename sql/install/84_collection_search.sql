@@ -333,3 +333,25 @@ CREATE FUNCTION vecdb.search(collection_name text, data text, anns_field text DE
                              group_size integer DEFAULT 1, as_of timestamptz DEFAULT NULL)
     RETURNS TABLE (query_no integer, id text, distance double precision, entity jsonb)
     AS 'MODULE_PATHNAME', 'vecdb_search_text' LANGUAGE C;
+
+-- The planner inlines a vecdb.search call whose arguments but the data are
+-- constants (src/collection/search_inline.cpp): one query vector runs the
+-- kept one-vector statement itself, anything else the function. These two
+-- decide and parse for it. STABLE, not IMMUTABLE: folded with a custom
+-- plan's value they would make that plan look cheaper than the generic one,
+-- which then would never be chosen.
+-- Whether data is one dense query vector (a JSON array whose first element
+-- is not an array).
+CREATE FUNCTION vecdb._search_single(data text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'vecdb_search_single_text' LANGUAGE C STABLE;
+CREATE FUNCTION vecdb._search_single(data jsonb) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'vecdb_search_single_jsonb' LANGUAGE C STABLE;
+
+-- The one query vector of data, of template's type (the field's): the fast
+-- path of vecdb.search, else its full checks and errors.
+CREATE FUNCTION vecdb._search_vector(data text, typmod integer, dim integer, float_vector boolean,
+                                     collection_name text, anns_field text, template anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'vecdb_search_vector_text' LANGUAGE C STABLE;
+CREATE FUNCTION vecdb._search_vector(data jsonb, typmod integer, dim integer, float_vector boolean,
+                                     collection_name text, anns_field text, template anyelement) RETURNS anyelement
+    AS 'MODULE_PATHNAME', 'vecdb_search_vector_jsonb' LANGUAGE C STABLE;

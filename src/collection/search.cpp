@@ -18,6 +18,7 @@
 // Plans themselves are revalidated by the plan cache (new indexes, ANALYZE).
 #include "pg/pg.h"
 #include "collection/search_group.h"
+#include "collection/search_inline.h"
 #include "core/parse/float_list.h"
 #include "types/vector.h"
 
@@ -31,6 +32,7 @@ extern "C" {
 #include "executor/tstoreReceiver.h"
 #include "parser/parse_type.h"
 #include "utils/inval.h"
+#include "utils/datum.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 }
@@ -54,6 +56,7 @@ struct SearchShape {
     MemoryContext cxt;
     SPIPlanPtr plan;         // any number of query vectors (grouped: one)
     SPIPlanPtr plan_single;  // one query vector; nullptr when grouped
+    char* sql_single;        // its text (the planner hook inlines it); nullptr when grouped
     int nargs;
     Oid* types;
     Datum* filter_values;  // nargs - kFirstFilterParam of them
@@ -333,6 +336,7 @@ SearchShape* build_shape(FunctionCallInfo fcinfo, StringInfo key, uint32 hash, b
         memcpy(single_types, s->types, sizeof(Oid) * s->nargs);
         single_types[0] = s->elem_type;
         s->plan_single = prepare_plan(sql_single, s->nargs, single_types, CURSOR_OPT_GENERIC_PLAN, keep);
+        s->sql_single = MemoryContextStrdup(cxt, sql_single);
     }
     if (!keep) return s;
     MemoryContextSetParent(cxt, CacheMemoryContext);
@@ -765,6 +769,177 @@ Datum search_call(FunctionCallInfo fcinfo, bool text_data) {
 }
 
 }  // namespace
+
+// The shape of a call the planner hook inlines (search_inline.h): found or
+// built and kept as a call would, under the pinned search_path. False while
+// a search runs (its shapes must stay) and for shapes that need what only a
+// call does: index settings, range bounds from params, grouping, sparse or
+// binary vectors.
+bool vecdb_search_inline_shape(FunctionCallInfo fcinfo, SearchInlineShape* out) {
+    if (search_depth > 0) return false;
+    MemoryContext caller = CurrentMemoryContext;
+    bool ok = false;
+    search_depth++;
+    PG_TRY();
+    {
+        AcceptInvalidationMessages();
+        forget_stale_shapes();
+        int nest = NewGUCNestLevel();
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                          false);
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        StringInfo key = shape_key(fcinfo);
+        uint32 hash = hash_bytes((const unsigned char*)key->data, key->len);
+        SearchShape* s = find_shape(key, hash);
+        if (s == nullptr) s = build_shape(fcinfo, key, hash, true);
+        SPI_finish();
+        AtEOXact_GUC(true, nest);
+        ok = s->sql_single != nullptr && !s->grouped && s->nsettings == 0 && s->params_radius_null &&
+             s->params_range_filter_null && s->dense && s->dim >= 1;
+        if (ok) {
+            // copies: the kept shape may go with the next catalog change
+            MemoryContext old = MemoryContextSwitchTo(caller);
+            out->sql = pstrdup(s->sql_single);
+            out->nargs = s->nargs;
+            out->types = (Oid*)palloc(sizeof(Oid) * s->nargs);
+            memcpy(out->types, s->types, sizeof(Oid) * s->nargs);
+            out->values = (Datum*)palloc(sizeof(Datum) * (s->nargs + 1));
+            for (int i = kFirstFilterParam; i < s->nargs; i++) {
+                int16 len;
+                bool byval;
+                get_typlenbyval(s->types[i], &len, &byval);
+                out->values[i] = datumCopy(s->filter_values[i - kFirstFilterParam], byval, len);
+            }
+            out->first_filter_param = kFirstFilterParam;
+            out->elem_type = s->elem_type;
+            out->typmod = s->typmod;
+            out->dim = s->dim;
+            out->float_vector = s->float_vector;
+            MemoryContextSwitchTo(old);
+        }
+    }
+    PG_FINALLY();
+    {
+        search_depth--;
+    }
+    PG_END_TRY();
+    return ok;
+}
+
+// The oid of vecdb.collections, whose relcache invalidation means the
+// collection catalog changed (what an inlined search's plan depends on).
+Oid vecdb_search_catalog_relid() {
+    forget_stale_shapes();
+    return collections_relid;
+}
+
+namespace {
+
+// The parsing state of vecdb._search_vector, kept in fn_extra: the type,
+// length and kind of the query vector, constant arguments of the call.
+SearchShape* vector_input(FunctionCallInfo fcinfo) {
+    SearchShape* s = (SearchShape*)fcinfo->flinfo->fn_extra;
+    if (s != nullptr) return s;
+    MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+    s = (SearchShape*)MemoryContextAllocZero(cxt, sizeof(SearchShape));
+    s->elem_type = get_fn_expr_argtype(fcinfo->flinfo, 6);
+    s->array_type = get_array_type(s->elem_type);
+    if (!OidIsValid(s->elem_type) || !OidIsValid(s->array_type) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+        elog(ERROR, "vecdb._search_vector: bad arguments");
+    s->typmod = PG_GETARG_INT32(1);
+    s->dim = PG_GETARG_INT32(2);
+    s->float_vector = PG_GETARG_BOOL(3);
+    s->dense = true;
+    get_typlenbyvalalign(s->elem_type, &s->elem_len, &s->elem_byval, &s->elem_align);
+    Oid elem_input;
+    getTypeInputInfo(s->elem_type, &elem_input, &s->elem_ioparam);
+    fmgr_info_cxt(elem_input, &s->elem_input, cxt);
+    fcinfo->flinfo->fn_extra = s;
+    return s;
+}
+
+// The one query vector of an inlined search's data: the dense fast path of
+// a call, else vecdb._search_vectors (every check and error of a call).
+Datum search_vector(FunctionCallInfo fcinfo, bool text_data) {
+    SearchShape* s = vector_input(fcinfo);
+    if (!PG_ARGISNULL(0)) {
+        int count = 0;
+        Datum* items = text_data ? dense_text_vectors(s, TextDatumGetCString(PG_GETARG_DATUM(0)), &count)
+                                 : dense_vectors(s, PG_GETARG_JSONB_P(0), &count);
+        if (items != nullptr && count == 1) PG_RETURN_DATUM(items[0]);
+    }
+    MemoryContext caller = CurrentMemoryContext;
+    int nest = NewGUCNestLevel();
+    set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                      false);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    Oid types[3] = {TEXTOID, TEXTOID, JSONBOID};
+    Datum values[3];
+    char nulls[3];
+    for (int i = 0; i < 3; i++) {
+        int arg = i == 2 ? 0 : 4 + i;
+        nulls[i] = PG_ARGISNULL(arg) ? 'n' : ' ';
+        values[i] = PG_ARGISNULL(arg) ? (Datum)0 : PG_GETARG_DATUM(arg);
+    }
+    if (!PG_ARGISNULL(0) && text_data)
+        values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(TextDatumGetCString(PG_GETARG_DATUM(0))));
+    int rc = SPI_execute_with_args("SELECT vecdb._search_vectors($1, $2, $3)", 3, types, values, nulls, true, 1);
+    bool isnull;
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "vecdb._search_vectors returned no row");
+    Datum literal = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+    if (isnull) elog(ERROR, "vecdb._search_vectors returned NULL");
+    char* vectors_text = MemoryContextStrdup(caller, TextDatumGetCString(literal));
+    SPI_finish();
+    AtEOXact_GUC(true, nest);
+    Oid input, ioparam;
+    getTypeInputInfo(s->array_type, &input, &ioparam);
+    ArrayType* vectors = DatumGetArrayTypeP(OidInputFunctionCall(input, vectors_text, ioparam, s->typmod));
+    Datum* items;
+    bool* item_nulls;
+    int count;
+    deconstruct_array(vectors, s->elem_type, s->elem_len, s->elem_byval, s->elem_align, &items, &item_nulls, &count);
+    if (count != 1 || item_nulls[0]) elog(ERROR, "vecdb._search_vector: data is not one query vector");
+    PG_RETURN_DATUM(PointerGetDatum(PG_DETOAST_DATUM_COPY(items[0])));
+}
+
+}  // namespace
+
+// vecdb._search_vector(data text, typmod, dim, float_vector, collection_name,
+// anns_field, template anyelement) -> anyelement: the query vector of an
+// inlined one-vector search (search_inline.cpp), an InitPlan (parsed once
+// per execution). typmod, dim and float_vector are constants of the
+// inlined statement, read at the first call.
+VECDB_FUNCTION(vecdb_search_vector_text) { return search_vector(fcinfo, true); }
+
+// vecdb._search_vector with data as jsonb.
+VECDB_FUNCTION(vecdb_search_vector_jsonb) { return search_vector(fcinfo, false); }
+
+// vecdb._search_single(data text): whether data is one dense query vector
+// (a JSON array whose first element is no array), which an inlined search
+// runs through the index plan; anything else (a batch, NULL, malformed
+// text) goes to vecdb.search, which also raises its errors.
+VECDB_FUNCTION(vecdb_search_single_text) {
+    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
+    text* t = PG_GETARG_TEXT_PP(0);
+    const char* p = VARDATA_ANY(t);
+    const char* end = p + VARSIZE_ANY_EXHDR(t);
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (p < end && space(*p)) p++;
+    if (p == end || *p != '[') PG_RETURN_BOOL(false);
+    for (p++; p < end && space(*p); p++) {
+    }
+    PG_RETURN_BOOL(p < end && *p != '[');
+}
+
+// vecdb._search_single(data jsonb): the same for jsonb data.
+VECDB_FUNCTION(vecdb_search_single_jsonb) {
+    if (PG_ARGISNULL(0)) PG_RETURN_BOOL(false);
+    Jsonb* data = PG_GETARG_JSONB_P(0);
+    if (!JB_ROOT_IS_ARRAY(data) || JB_ROOT_IS_SCALAR(data)) PG_RETURN_BOOL(false);
+    if (JB_ROOT_COUNT(data) == 0) PG_RETURN_BOOL(true);
+    JsonbValue* first = getIthJsonbValueFromContainer(&data->root, 0);
+    PG_RETURN_BOOL(!(first->type == jbvBinary && JsonContainerIsArray(first->val.binary.data)));
+}
 
 // vecdb.search(collection_name, data jsonb, anns_field, top_k, filter,
 // output_fields, skip, partition_names, params, radius, range_filter,
