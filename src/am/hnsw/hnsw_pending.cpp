@@ -186,7 +186,7 @@ void hnsw_pending_collect(Relation index, const HnswMetaData* meta, const VecdbM
     std::sort(out->rows, out->rows + out->n,
               [](const vecdb::core::hnsw::Scored& a, const vecdb::core::hnsw::Scored& b) { return a.dist < b.dist; });
     out->tids = (ItemPointerData*)palloc(sizeof(ItemPointerData) * Max(out->n, 1));
-    memcpy(out->tids, out->tids_by_row, sizeof(ItemPointerData) * out->n);
+    if (out->n > 0) memcpy(out->tids, out->tids_by_row, sizeof(ItemPointerData) * out->n);
     std::sort(out->tids, out->tids + out->n, [](const ItemPointerData& a, const ItemPointerData& b) {
         return ItemPointerCompare((ItemPointer)&a, (ItemPointer)&b) < 0;
     });
