@@ -30,6 +30,11 @@ def scalar(conn, query, params=None):
         return cur.fetchone()[0]
 
 
+# A GUC's value in pg_settings' base unit, as other_value and the defaults
+# are (current_setting would say '64kB' where pg_settings says '64').
+SETTING = "SELECT setting FROM pg_settings WHERE name = %s"
+
+
 def other_value(setting):
     """A valid value of a vecdb GUC (a pg_settings row) other than its current one."""
     name, value, vartype, min_val, max_val, enumvals = setting
@@ -96,7 +101,7 @@ class PgbouncerTransactionModeTest(unittest.TestCase):
             with self.subTest(guc=name), self.a.cursor() as cur:
                 cur.execute("BEGIN")
                 cur.execute("SELECT set_config(%s, %s, true)", (name, value))
-                cur.execute("SELECT current_setting(%s)", (name,))
+                cur.execute(SETTING, (name,))
                 self.assertEqual(cur.fetchone()[0], value)
                 cur.execute("SET LOCAL enable_seqscan = off")
                 cur.execute("EXPLAIN (COSTS OFF) SELECT id FROM pooled_items "
@@ -107,8 +112,8 @@ class PgbouncerTransactionModeTest(unittest.TestCase):
                 self.assertEqual([r[0] for r in cur.fetchall()], expected)
                 cur.execute("COMMIT")
                 # the other client, on the same backend, gets the default back
-                self.assertEqual(scalar(self.b, "SELECT current_setting(%s)", (name,)), default)
-                self.assertEqual(scalar(self.a, "SELECT current_setting(%s)", (name,)), default)
+                self.assertEqual(scalar(self.b, SETTING, (name,)), default)
+                self.assertEqual(scalar(self.a, SETTING, (name,)), default)
 
     def test_session_set_leaks_to_other_clients(self):
         # Why SET LOCAL: a plain SET stays on the server connection, and in
@@ -117,7 +122,7 @@ class PgbouncerTransactionModeTest(unittest.TestCase):
         value = other_value(self.settings[0])
         try:
             scalar(self.a, "SELECT set_config(%s, %s, false)", (name, value))
-            self.assertEqual(scalar(self.b, "SELECT current_setting(%s)", (name,)), value)
+            self.assertEqual(scalar(self.b, SETTING, (name,)), value)
         finally:
             scalar(self.a, "SELECT set_config(%s, %s, false)", (name, default))
 
